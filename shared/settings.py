@@ -1,0 +1,70 @@
+"""Deployment settings, read once from the environment (Functions app settings)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+# Azurite's documented, public development account; never a real secret.
+AZURITE_DEV_CONNECTION = "UseDevelopmentStorage=true"
+
+
+def _bool(name: str, default: bool) -> bool:
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _int(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    return default if raw in (None, "") else int(raw)
+
+
+@dataclass(frozen=True)
+class Settings:
+    # Storage: a connection string (Azurite, or an account key kept in Key Vault),
+    # or an account name used with DefaultAzureCredential (managed identity).
+    storage_connection_string: str | None
+    storage_account_name: str | None
+    table_prefix: str
+    api_keys: tuple[str, ...]
+    model_dir: Path
+    ort_intra_threads: int
+    ort_inter_threads: int
+    allow_private_urls: bool
+    url_timeout_seconds: float
+    url_max_redirects: int
+    max_image_pixels: int
+
+    @staticmethod
+    def from_env() -> "Settings":
+        conn = os.environ.get("FACE_STORAGE_CONNECTION_STRING") or os.environ.get("AzureWebJobsStorage") or None
+        account = os.environ.get("FACE_STORAGE_ACCOUNT_NAME") or None
+        if conn is None and account is None:
+            conn = AZURITE_DEV_CONNECTION
+        keys = tuple(k for k in (os.environ.get("FACE_API_KEY", ""), os.environ.get("FACE_API_KEY_2", "")) if k)
+        model_dir = Path(os.environ.get("FACE_MODEL_DIR") or "models")
+        if not model_dir.is_absolute():
+            model_dir = PROJECT_ROOT / model_dir
+        return Settings(
+            storage_connection_string=conn,
+            storage_account_name=account,
+            table_prefix=os.environ.get("FACE_TABLE_PREFIX", "face"),
+            api_keys=keys,
+            model_dir=model_dir,
+            ort_intra_threads=_int("FACE_ORT_INTRA_THREADS", 2),
+            ort_inter_threads=_int("FACE_ORT_INTER_THREADS", 1),
+            allow_private_urls=_bool("FACE_ALLOW_PRIVATE_URLS", False),
+            url_timeout_seconds=float(os.environ.get("FACE_URL_TIMEOUT_SECONDS", "10")),
+            url_max_redirects=_int("FACE_URL_MAX_REDIRECTS", 3),
+            max_image_pixels=_int("FACE_MAX_IMAGE_PIXELS", 40_000_000),
+        )
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings.from_env()
