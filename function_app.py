@@ -1,0 +1,8 @@
+"""The Functions app: creates it and registers one blueprint per API area, nothing more."""
+import azure.functions as func
+
+from functions import detection, recognition
+
+app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
+app.register_functions(detection.bp)
+app.register_functions(recognition.bp)
