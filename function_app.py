@@ -1,8 +1,10 @@
 """The Functions app: creates it and registers one blueprint per API area, nothing more."""
 import azure.functions as func
 
-from functions import detection, recognition
+from functions import collections, detection, recognition, training_worker
 
 app = func.FunctionApp(http_auth_level=func.AuthLevel.ANONYMOUS)
 app.register_functions(detection.bp)
 app.register_functions(recognition.bp)
+app.register_functions(collections.bp)
+app.register_functions(training_worker.bp)

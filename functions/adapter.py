@@ -14,6 +14,7 @@ def serve(req: func.HttpRequest, handler: Handler, operation: str) -> func.HttpR
         query=CaseInsensitiveDict(dict(req.params)),
         headers=CaseInsensitiveDict(dict(req.headers)),
         body=req.get_body() or b"",
+        url=req.url,
     )
     response = run(request, handler, operation)
     return func.HttpResponse(body=response.body, status_code=response.status, headers=response.headers)

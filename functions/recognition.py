@@ -1,6 +1,6 @@
 import azure.functions as func
 
-from shared.api.recognition_routes import handle_find_similar, handle_group, handle_verify
+from shared.api.recognition_routes import handle_find_similar, handle_group, handle_identify, handle_verify
 
 from .adapter import serve
 
@@ -20,3 +20,8 @@ def find_similars(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route="face/{apiVersion}/group", methods=["POST"])
 def group(req: func.HttpRequest) -> func.HttpResponse:
     return serve(req, handle_group, "group")
+
+
+@bp.route(route="face/{apiVersion}/identify", methods=["POST"])
+def identify(req: func.HttpRequest) -> func.HttpResponse:
+    return serve(req, handle_identify, "identify")

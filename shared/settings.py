@@ -25,6 +25,30 @@ def _int(name: str, default: int) -> int:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Azure's S0 quotas by default; each can be lowered (or raised) per deployment."""
+
+    persons_per_person_group: int = 10_000
+    persons_per_large_person_group: int = 1_000_000
+    faces_per_person: int = 248
+    faces_per_face_list: int = 1_000
+    faces_per_large_face_list: int = 1_000_000
+    face_lists: int = 64
+
+    @staticmethod
+    def from_env() -> "Limits":
+        d = Limits()
+        return Limits(
+            persons_per_person_group=_int("FACE_LIMIT_PERSONS_PER_PERSON_GROUP", d.persons_per_person_group),
+            persons_per_large_person_group=_int("FACE_LIMIT_PERSONS_PER_LARGE_PERSON_GROUP", d.persons_per_large_person_group),
+            faces_per_person=_int("FACE_LIMIT_FACES_PER_PERSON", d.faces_per_person),
+            faces_per_face_list=_int("FACE_LIMIT_FACES_PER_FACE_LIST", d.faces_per_face_list),
+            faces_per_large_face_list=_int("FACE_LIMIT_FACES_PER_LARGE_FACE_LIST", d.faces_per_large_face_list),
+            face_lists=_int("FACE_LIMIT_FACE_LISTS", d.face_lists),
+        )
+
+
+@dataclass(frozen=True)
 class Settings:
     # Storage: a connection string (Azurite, or an account key kept in Key Vault),
     # or an account name used with DefaultAzureCredential (managed identity).
@@ -39,6 +63,8 @@ class Settings:
     url_timeout_seconds: float
     url_max_redirects: int
     max_image_pixels: int
+    training_queue: str
+    limits: "Limits"
 
     @staticmethod
     def from_env() -> "Settings":
@@ -62,6 +88,8 @@ class Settings:
             url_timeout_seconds=float(os.environ.get("FACE_URL_TIMEOUT_SECONDS", "10")),
             url_max_redirects=_int("FACE_URL_MAX_REDIRECTS", 3),
             max_image_pixels=_int("FACE_MAX_IMAGE_PIXELS", 40_000_000),
+            training_queue=os.environ.get("FACE_TRAINING_QUEUE", "face-training"),
+            limits=Limits.from_env(),
         )
 
 

@@ -31,3 +31,13 @@ class FindSimilarBody(_Body):
 
 class GroupBody(_Body):
     face_ids: list[UUID] = Field(alias="faceIds", min_length=2, max_length=1000)
+
+
+class IdentifyBody(_Body):
+    face_ids: list[UUID] = Field(alias="faceIds", min_length=1, max_length=10)
+    person_group_id: str | None = Field(None, alias="personGroupId")
+    large_person_group_id: str | None = Field(None, alias="largePersonGroupId")
+    person_ids: list[str] | None = Field(None, alias="personIds", min_length=1, max_length=30)
+    dynamic_person_group_id: str | None = Field(None, alias="dynamicPersonGroupId")
+    max_candidates: int | None = Field(None, alias="maxNumOfCandidatesReturned", ge=1, le=100)
+    confidence_threshold: float | None = Field(None, alias="confidenceThreshold", ge=0.0, le=1.0)

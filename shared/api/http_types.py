@@ -34,6 +34,13 @@ class ApiRequest:
     query: CaseInsensitiveDict
     headers: CaseInsensitiveDict
     body: bytes = b""
+    url: str = ""
+
+    @property
+    def base_url(self) -> str:
+        """scheme://host[:port] of the request, for Location-style headers."""
+        parts = self.url.split("/", 3)
+        return "/".join(parts[:3]) if len(parts) >= 3 else ""
 
     @property
     def content_type(self) -> str:

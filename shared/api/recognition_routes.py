@@ -1,9 +1,11 @@
 """POST /verify, /findsimilars and /group."""
 from __future__ import annotations
 
-from ..services import recognition
-from .bodies import FindSimilarBody, GroupBody, VerifyBody
-from .errors import bad_argument
+from ..services import identification, recognition
+from ..services.collection_kinds import LARGE_FACE_LIST, LARGE_PERSON_GROUP, FACE_LIST, PERSON_GROUP
+from .bodies import FindSimilarBody, GroupBody, IdentifyBody, VerifyBody
+from .collection_bodies import collection_id
+from .errors import ApiError, bad_argument
 from .http_types import ApiRequest, ApiResponse
 from .params import parse_body
 
@@ -15,7 +17,17 @@ def handle_verify(request: ApiRequest) -> ApiResponse:
             raise bad_argument("Both 'faceId1' and 'faceId2' are required.")
         return ApiResponse.json(recognition.verify_faces(str(body.face_id1), str(body.face_id2)))
     if body.face_id is not None and body.person_id is not None:
-        raise bad_argument("Face-to-person verification is not available in this deployment yet.")
+        if body.person_group_id is not None and body.large_person_group_id is not None:
+            raise bad_argument("Only one of 'personGroupId' and 'largePersonGroupId' may be given.")
+        if body.person_group_id is not None:
+            kind, cid = PERSON_GROUP, collection_id(body.person_group_id, "personGroupId")
+        elif body.large_person_group_id is not None:
+            kind, cid = LARGE_PERSON_GROUP, collection_id(body.large_person_group_id, "largePersonGroupId")
+        else:
+            raise bad_argument("Verification against PersonDirectory is not available in this deployment yet.")
+        return ApiResponse.json(
+            identification.verify_to_person(kind, cid, str(body.face_id), str(body.person_id))
+        )
     raise bad_argument("Request body must contain 'faceId1' and 'faceId2', or 'faceId' and 'personId'.")
 
 
@@ -24,8 +36,16 @@ def handle_find_similar(request: ApiRequest) -> ApiResponse:
     scopes = [s for s in (body.face_ids, body.face_list_id, body.large_face_list_id) if s is not None]
     if len(scopes) != 1:
         raise bad_argument("Exactly one of 'faceIds', 'faceListId' or 'largeFaceListId' is required.")
-    if body.face_ids is None:
-        raise bad_argument("Find-similar against face lists is not available in this deployment yet.")
+    if body.face_list_id is not None:
+        cid = collection_id(body.face_list_id, "faceListId")
+        return ApiResponse.json(
+            identification.find_similar_in_list(FACE_LIST, cid, str(body.face_id), body.max_candidates, body.mode)
+        )
+    if body.large_face_list_id is not None:
+        cid = collection_id(body.large_face_list_id, "largeFaceListId")
+        return ApiResponse.json(
+            identification.find_similar_in_list(LARGE_FACE_LIST, cid, str(body.face_id), body.max_candidates, body.mode)
+        )
     if not body.face_ids:
         raise bad_argument("'faceIds' must not be empty.")
     results = recognition.find_similar_faces(
@@ -40,3 +60,32 @@ def handle_group(request: ApiRequest) -> ApiResponse:
     if len(face_ids) < 2:
         raise bad_argument("'faceIds' must hold at least 2 distinct faceIds.")
     return ApiResponse.json(recognition.group_faces(face_ids))
+
+
+DEFAULT_IDENTIFY_THRESHOLD = 0.5
+
+
+def handle_identify(request: ApiRequest) -> ApiResponse:
+    body = parse_body(request, IdentifyBody)
+    if body.person_group_id is not None and body.large_person_group_id is not None:
+        raise ApiError(
+            400, "PersonGroupIdAndLargePersonGroupIdBothNotNull",
+            "Large person group ID and person group ID are both not null.",
+        )
+    if body.person_group_id is not None:
+        kind, cid = PERSON_GROUP, collection_id(body.person_group_id, "personGroupId")
+    elif body.large_person_group_id is not None:
+        kind, cid = LARGE_PERSON_GROUP, collection_id(body.large_person_group_id, "largePersonGroupId")
+    elif body.person_ids is not None or body.dynamic_person_group_id is not None:
+        raise bad_argument("Identification in PersonDirectory is not available in this deployment yet.")
+    else:
+        raise ApiError(
+            400, "PersonGroupIdAndLargePersonGroupIdBothNull",
+            "Large person group ID and person group ID are both null.",
+        )
+    face_ids = list(dict.fromkeys(str(f) for f in body.face_ids))
+    # v1.0 returned a single candidate unless asked for more.
+    default_max = 1 if request.route.get("apiVersion") == "v1.0" else 10
+    max_candidates = body.max_candidates or default_max
+    threshold = DEFAULT_IDENTIFY_THRESHOLD if body.confidence_threshold is None else body.confidence_threshold
+    return ApiResponse.json(identification.identify(kind, cid, face_ids, max_candidates, threshold))

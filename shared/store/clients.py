@@ -63,3 +63,69 @@ def table(name: str) -> TableClient:
             client = table_service().get_table_client(full)
             _tables[full] = client
         return client
+
+
+@lru_cache(maxsize=1)
+def blob_service():
+    from azure.storage.blob import BlobServiceClient
+
+    settings = get_settings()
+    conn = connection_string(settings)
+    if conn:
+        return BlobServiceClient.from_connection_string(conn)
+    return BlobServiceClient(f"https://{settings.storage_account_name}.blob.core.windows.net", credential=_credential())
+
+
+_containers: dict[str, object] = {}
+
+
+def container(name: str):
+    """The client for container `<prefix>-<name>`, created on first use in this process."""
+    full = f"{get_settings().table_prefix}-{name}".lower()
+    with _tables_lock:
+        client = _containers.get(full)
+        if client is None:
+            client = blob_service().get_container_client(full)
+            try:
+                client.create_container()
+            except ResourceExistsError:
+                pass
+            _containers[full] = client
+        return client
+
+
+_queues: dict[str, object] = {}
+
+
+def queue(name: str):
+    """A queue whose messages the Functions host can read (base64 text, its default encoding)."""
+    from azure.storage.queue import QueueClient, TextBase64DecodePolicy, TextBase64EncodePolicy
+
+    settings = get_settings()
+    with _tables_lock:
+        client = _queues.get(name)
+        if client is None:
+            conn = connection_string(settings)
+            policies = {"message_encode_policy": TextBase64EncodePolicy(), "message_decode_policy": TextBase64DecodePolicy()}
+            if conn:
+                client = QueueClient.from_connection_string(conn, name, **policies)
+            else:
+                client = QueueClient(
+                    f"https://{settings.storage_account_name}.queue.core.windows.net", name,
+                    credential=_credential(), **policies,
+                )
+            try:
+                client.create_queue()
+            except ResourceExistsError:
+                pass
+            _queues[name] = client
+        return client
+
+
+def reset_for_tests() -> None:
+    """Forget cached clients so a changed environment takes effect (tests only)."""
+    table_service.cache_clear()
+    blob_service.cache_clear()
+    _tables.clear()
+    _containers.clear()
+    _queues.clear()

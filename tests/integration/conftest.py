@@ -17,8 +17,7 @@ def store_env(azurite, monkeypatch):
 
     def reset():
         get_settings.cache_clear()
-        clients.table_service.cache_clear()
-        clients._tables.clear()
+        clients.reset_for_tests()
 
     reset()
     yield prefix
