@@ -77,3 +77,14 @@ def face_user_data(request: ApiRequest) -> str | None:
     if value is not None and len(value) > FACE_USER_DATA_MAX:
         raise bad_argument(f"'userData' is too long; the limit is {FACE_USER_DATA_MAX} characters.")
     return value
+
+
+class CreateDynamicGroupBody(_Body):
+    name: str = Field(min_length=1, max_length=128)
+    user_data: str | None = Field(None, alias="userData", max_length=USER_DATA_MAX)
+    add_person_ids: list[str] = Field(default_factory=list, alias="addPersonIds")
+
+
+class UpdateDynamicGroupBody(UpdateBody):
+    add_person_ids: list[str] = Field(default_factory=list, alias="addPersonIds")
+    remove_person_ids: list[str] = Field(default_factory=list, alias="removePersonIds")

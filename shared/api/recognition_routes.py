@@ -1,10 +1,10 @@
 """POST /verify, /findsimilars and /group."""
 from __future__ import annotations
 
-from ..services import identification, recognition
+from ..services import directory, identification, recognition
 from ..services.collection_kinds import LARGE_FACE_LIST, LARGE_PERSON_GROUP, FACE_LIST, PERSON_GROUP
 from .bodies import FindSimilarBody, GroupBody, IdentifyBody, VerifyBody
-from .collection_bodies import collection_id
+from .collection_bodies import collection_id, uuid_id
 from .errors import ApiError, bad_argument
 from .http_types import ApiRequest, ApiResponse
 from .params import parse_body
@@ -24,7 +24,7 @@ def handle_verify(request: ApiRequest) -> ApiResponse:
         elif body.large_person_group_id is not None:
             kind, cid = LARGE_PERSON_GROUP, collection_id(body.large_person_group_id, "largePersonGroupId")
         else:
-            raise bad_argument("Verification against PersonDirectory is not available in this deployment yet.")
+            return ApiResponse.json(directory.verify(str(body.face_id), str(body.person_id)))
         return ApiResponse.json(
             identification.verify_to_person(kind, cid, str(body.face_id), str(body.person_id))
         )
@@ -77,15 +77,32 @@ def handle_identify(request: ApiRequest) -> ApiResponse:
     elif body.large_person_group_id is not None:
         kind, cid = LARGE_PERSON_GROUP, collection_id(body.large_person_group_id, "largePersonGroupId")
     elif body.person_ids is not None or body.dynamic_person_group_id is not None:
-        raise bad_argument("Identification in PersonDirectory is not available in this deployment yet.")
+        return ApiResponse.json(_identify_in_directory(request, body))
     else:
         raise ApiError(
             400, "PersonGroupIdAndLargePersonGroupIdBothNull",
             "Large person group ID and person group ID are both null.",
         )
+    face_ids, max_candidates, threshold = _identify_options(request, body)
+    return ApiResponse.json(identification.identify(kind, cid, face_ids, max_candidates, threshold))
+
+
+def _identify_options(request: ApiRequest, body: IdentifyBody) -> tuple[list[str], int, float]:
     face_ids = list(dict.fromkeys(str(f) for f in body.face_ids))
     # v1.0 returned a single candidate unless asked for more.
     default_max = 1 if request.route.get("apiVersion") == "v1.0" else 10
-    max_candidates = body.max_candidates or default_max
     threshold = DEFAULT_IDENTIFY_THRESHOLD if body.confidence_threshold is None else body.confidence_threshold
-    return ApiResponse.json(identification.identify(kind, cid, face_ids, max_candidates, threshold))
+    return face_ids, body.max_candidates or default_max, threshold
+
+
+def _identify_in_directory(request: ApiRequest, body: IdentifyBody) -> list[dict]:
+    face_ids, max_candidates, threshold = _identify_options(request, body)
+    if body.dynamic_person_group_id is not None:
+        if body.person_ids is not None:
+            raise bad_argument("Only one of 'personIds' and 'dynamicPersonGroupId' may be given.")
+        group_id = collection_id(body.dynamic_person_group_id, "dynamicPersonGroupId")
+        return directory.identify_in_group(face_ids, group_id, max_candidates, threshold)
+    if body.person_ids == ["*"]:
+        return directory.identify(face_ids, None, max_candidates, threshold)
+    person_ids = [uuid_id(p, "personIds") for p in body.person_ids or []]
+    return directory.identify(face_ids, list(dict.fromkeys(person_ids)), max_candidates, threshold)

@@ -19,12 +19,14 @@ SAME_PERSON = 0.5
 _pool = ThreadPoolExecutor(max_workers=16, thread_name_prefix="member-read")
 
 
-def _query_faces(face_ids: list[str], model: str, missing_status: int = 400) -> list[face_store.StoredFace]:
+def query_faces(face_ids: list[str], model: str | None, missing_status: int = 400) -> list[face_store.StoredFace]:
+    """The stored faces behind faceIds; all must exist and (when given) come from `model`."""
     found = face_store.load_faces(face_ids)
     try:
         faces = [found[f.lower()] for f in face_ids]
     except KeyError:
         raise ApiError(missing_status, "FaceNotFound", "Face is not found.") from None
+    model = model or faces[0].recognition_model
     if any(f.recognition_model != model for f in faces):
         raise bad_argument("'recognitionModel' is incompatible.")
     return faces
@@ -49,7 +51,7 @@ def identify(
     kind: CollectionKind, collection_id: str, face_ids: list[str], max_candidates: int, threshold: float
 ) -> list[dict]:
     collection = require(kind, collection_id, status=400)
-    queries = _query_faces(face_ids, collection.recognition_model)
+    queries = query_faces(face_ids, collection.recognition_model)
     loaded = _trained(kind, collection_id)
     part = members.partition(kind.key, collection_id)
     results = []
@@ -83,7 +85,7 @@ def _still_present(part: str, ids: list[str], row_prefix: str) -> set[str]:
 
 def verify_to_person(kind: CollectionKind, collection_id: str, face_id: str, person_id: str) -> dict:
     collection = require(kind, collection_id)
-    (query,) = _query_faces([face_id], collection.recognition_model, missing_status=404)
+    (query,) = query_faces([face_id], collection.recognition_model, missing_status=404)
     part = members.partition(kind.key, collection_id)
     person = members.get_person(part, person_id)
     if person is None:
@@ -123,7 +125,7 @@ def find_similar_in_list(
     kind: CollectionKind, collection_id: str, face_id: str, max_candidates: int, mode: str
 ) -> list[dict]:
     collection = require(kind, collection_id, status=400)
-    (query,) = _query_faces([face_id], collection.recognition_model)
+    (query,) = query_faces([face_id], collection.recognition_model)
     part = members.partition(kind.key, collection_id)
     if kind is FACE_LIST:
         ids, matrix = _face_list_templates(part)
