@@ -1,6 +1,7 @@
 """Deployment settings, read once from the environment (Functions app settings)."""
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass
 from functools import lru_cache
@@ -22,6 +23,40 @@ def _bool(name: str, default: bool) -> bool:
 def _int(name: str, default: int) -> int:
     raw = os.environ.get(name)
     return default if raw in (None, "") else int(raw)
+
+
+ROLES = ("recognizer", "enroller", "admin")
+
+
+@dataclass(frozen=True)
+class ApiKey:
+    """A key is known only by its SHA-256; `name` identifies it in the audit log."""
+
+    name: str
+    role: str
+    sha256: str
+
+
+def key_hash(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _api_keys() -> tuple[ApiKey, ...]:
+    keys = []
+    # key1/key2 behave like an Azure resource's two keys: full access, rotated one at a time.
+    for name, var in (("key1", "FACE_API_KEY"), ("key2", "FACE_API_KEY_2")):
+        if os.environ.get(var):
+            keys.append(ApiKey(name, "admin", key_hash(os.environ[var])))
+    # Further keys by hash only: "name:role:sha256hex" separated by commas or newlines.
+    for entry in os.environ.get("FACE_API_KEY_HASHES", "").replace("\n", ",").split(","):
+        entry = entry.strip()
+        if not entry:
+            continue
+        name, role, digest = (part.strip() for part in entry.split(":"))
+        if role not in ROLES or len(digest) != 64:
+            raise ValueError(f"FACE_API_KEY_HASHES entry for '{name}' must be name:role:sha256 with role in {ROLES}")
+        keys.append(ApiKey(name, role, digest.lower()))
+    return tuple(keys)
 
 
 @dataclass(frozen=True)
@@ -55,7 +90,7 @@ class Settings:
     storage_connection_string: str | None
     storage_account_name: str | None
     table_prefix: str
-    api_keys: tuple[str, ...]
+    api_keys: tuple[ApiKey, ...]
     model_dir: Path
     ort_intra_threads: int
     ort_inter_threads: int
@@ -72,7 +107,6 @@ class Settings:
         account = os.environ.get("FACE_STORAGE_ACCOUNT_NAME") or None
         if conn is None and account is None:
             conn = AZURITE_DEV_CONNECTION
-        keys = tuple(k for k in (os.environ.get("FACE_API_KEY", ""), os.environ.get("FACE_API_KEY_2", "")) if k)
         model_dir = Path(os.environ.get("FACE_MODEL_DIR") or "models")
         if not model_dir.is_absolute():
             model_dir = PROJECT_ROOT / model_dir
@@ -80,7 +114,7 @@ class Settings:
             storage_connection_string=conn,
             storage_account_name=account,
             table_prefix=os.environ.get("FACE_TABLE_PREFIX", "face"),
-            api_keys=keys,
+            api_keys=_api_keys(),
             model_dir=model_dir,
             ort_intra_threads=_int("FACE_ORT_INTRA_THREADS", 2),
             ort_inter_threads=_int("FACE_ORT_INTER_THREADS", 1),

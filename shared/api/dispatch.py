@@ -1,12 +1,15 @@
-"""Runs a handler the way every Face operation runs: key check, version check, error envelope."""
+"""Runs a handler the way every Face operation runs: key and role check, version check,
+error envelope, and an audit entry for everything that touches enrollment data."""
 from __future__ import annotations
 
 import logging
 import uuid
 from typing import Callable
+from urllib.parse import urlsplit
 
 from ..settings import get_settings
-from .auth import require_key
+from ..store import audit
+from .auth import ADMIN, ENROLL, RECOGNIZE, identify_caller, require_permission
 from .errors import ApiError, internal_error
 from .http_types import ApiRequest, ApiResponse
 from .versions import require_version
@@ -15,15 +18,44 @@ log = logging.getLogger("faceapi")
 
 Handler = Callable[[ApiRequest], ApiResponse]
 
+_RECOGNITION = {"detect", "verify", "findsimilars", "group", "identify"}
+_ADMIN_PREFIX = "admin-"
+
+
+def permission_for(operation: str) -> str:
+    if operation in _RECOGNITION or operation.startswith("liveness"):
+        return RECOGNIZE
+    if operation.startswith(_ADMIN_PREFIX):
+        return ADMIN
+    return ENROLL
+
 
 def _error_response(error: ApiError) -> ApiResponse:
     return ApiResponse(error.status, error.body(), error.headers())
 
 
+def _audit(request: ApiRequest, operation: str, status: int, request_id: str) -> None:
+    caller = request.caller
+    if caller is None:
+        return
+    try:
+        audit.write(
+            audit.AuditEntry(
+                key_name=caller.name, role=caller.role, operation=operation, method=request.method,
+                resource=urlsplit(request.url).path, status=status, request_id=request_id,
+                detail=request.audit_detail,
+            )
+        )
+    except Exception:  # noqa: BLE001 - a failed audit write is reported, not hidden, but doesn't undo the work
+        log.exception("audit write failed for request %s", request_id)
+
+
 def run(request: ApiRequest, handler: Handler, operation: str) -> ApiResponse:
     request_id = str(uuid.uuid4())
+    permission = permission_for(operation)
     try:
-        require_key(request, get_settings().api_keys)
+        request.caller = identify_caller(request, get_settings().api_keys)
+        require_permission(request.caller, permission)
         require_version(request.route.get("apiVersion", ""))
         response = handler(request)
     except ApiError as error:
@@ -32,5 +64,7 @@ def run(request: ApiRequest, handler: Handler, operation: str) -> ApiResponse:
     except Exception:  # noqa: BLE001 - the client must get the envelope, never a traceback
         log.exception("%s failed (request %s)", operation, request_id)
         response = _error_response(internal_error())
+    if permission != RECOGNIZE:
+        _audit(request, operation, response.status, request_id)
     response.headers.setdefault("apim-request-id", request_id)
     return response

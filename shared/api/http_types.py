@@ -35,6 +35,8 @@ class ApiRequest:
     headers: CaseInsensitiveDict
     body: bytes = b""
     url: str = ""
+    caller: Any = None          # the ApiKey that authenticated the request
+    audit_detail: str = ""      # what a handler wants recorded beside the operation (no biometrics)
 
     @property
     def base_url(self) -> str:
