@@ -100,6 +100,9 @@ class Settings:
     max_image_pixels: int
     training_queue: str
     limits: "Limits"
+    require_consent: bool
+    photo_sas_minutes: int
+    enrollment_quality_filter: bool
 
     @staticmethod
     def from_env() -> "Settings":
@@ -124,6 +127,9 @@ class Settings:
             max_image_pixels=_int("FACE_MAX_IMAGE_PIXELS", 40_000_000),
             training_queue=os.environ.get("FACE_TRAINING_QUEUE", "face-training"),
             limits=Limits.from_env(),
+            require_consent=_bool("FACE_REQUIRE_CONSENT", False),
+            photo_sas_minutes=min(_int("FACE_PHOTO_SAS_MINUTES", 15), 60),
+            enrollment_quality_filter=_bool("FACE_ENROLLMENT_QUALITY_FILTER", True),
         )
 
 

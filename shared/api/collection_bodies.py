@@ -7,9 +7,9 @@ import uuid
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..services.models import DEFAULT_RECOGNITION_MODEL
-from .errors import bad_argument
+from .errors import ApiError, bad_argument
 from .http_types import ApiRequest
-from .params import query_int
+from .params import query_bool, query_int
 
 ID_PATTERN = re.compile(r"^[a-z0-9-_]{1,64}$")
 USER_DATA_MAX = 16384
@@ -70,6 +70,14 @@ def target_face(raw: str | None) -> tuple[int, int, int, int] | None:
     if len(values) != 4 or values[0] < 0 or values[1] < 0 or values[2] <= 0 or values[3] <= 0:
         raise bad_argument("Invalid argument targetFace: expected left,top,width,height.")
     return values  # type: ignore[return-value]
+
+
+def quality_override(request: ApiRequest) -> bool:
+    """Only an admin may enroll a face the quality filter refuses."""
+    wanted = query_bool(request, "overrideQualityCheck", False)
+    if wanted and getattr(request.caller, "role", None) != "admin":
+        raise ApiError(403, "PermissionDenied", "Only an admin key may override the enrollment quality check.")
+    return wanted
 
 
 def face_user_data(request: ApiRequest) -> str | None:

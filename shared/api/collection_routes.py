@@ -1,7 +1,8 @@
 """HTTP handlers for FaceList, LargeFaceList, PersonGroup and LargePersonGroup (one set for all four)."""
 from __future__ import annotations
 
-from ..imaging.source import load_image
+from ..imaging.decode import decode_image
+from ..imaging.source import image_bytes
 from ..services import collections as svc
 from ..services import training
 from ..services.collection_kinds import CollectionKind, kind_for_route
@@ -9,6 +10,7 @@ from ..services.models import DEFAULT_DETECTION_MODEL, DETECTION_MODELS, RECOGNI
 from ..settings import get_settings
 from .collection_bodies import (
     CreateCollectionBody,
+    quality_override,
     FaceUserDataBody,
     PersonBody,
     UpdateBody,
@@ -131,9 +133,11 @@ def _add_face(request: ApiRequest, kind: CollectionKind, cid: str, person_id: st
     detection_model = query_choice(request, "detectionModel", DEFAULT_DETECTION_MODEL, DETECTION_MODELS)
     target = target_face(request.query.get("targetFace"))
     user_data = face_user_data(request)
+    override = quality_override(request)
     svc.require(kind, cid)  # cheap checks before the image is fetched and analysed
-    image = load_image(request, get_settings())
-    face_id = svc.add_face(kind, cid, person_id, image, target, detection_model, user_data)
+    photo = image_bytes(request, get_settings())
+    image = decode_image(photo, get_settings().max_image_pixels)
+    face_id = svc.add_face(kind, cid, person_id, photo, image, target, detection_model, user_data, override)
     return ApiResponse.json({"persistedFaceId": face_id})
 
 

@@ -1,7 +1,8 @@
 """HTTP handlers for PersonDirectory, DynamicPersonGroup and /operations (preview API surface)."""
 from __future__ import annotations
 
-from ..imaging.source import load_image
+from ..imaging.decode import decode_image
+from ..imaging.source import image_bytes
 from ..services import directory as svc
 from ..services.models import DEFAULT_DETECTION_MODEL, DETECTION_MODELS, RECOGNITION_MODELS
 from ..settings import get_settings
@@ -15,6 +16,7 @@ from .collection_bodies import (
     collection_id,
     face_user_data,
     paging,
+    quality_override,
     target_face,
     uuid_id,
 )
@@ -85,9 +87,11 @@ def handle_person_faces(request: ApiRequest) -> ApiResponse:
     detection_model = query_choice(request, "detectionModel", DEFAULT_DETECTION_MODEL, DETECTION_MODELS)
     target = target_face(request.query.get("targetFace"))
     user_data = face_user_data(request)
+    override = quality_override(request)
     svc.get_person(person_id)  # fail before fetching the image
-    image = load_image(request, get_settings())
-    face_id, op = svc.add_face(person_id, model, image, target, detection_model, user_data)
+    photo = image_bytes(request, get_settings())
+    image = decode_image(photo, get_settings().max_image_pixels)
+    face_id, op = svc.add_face(person_id, model, photo, image, target, detection_model, user_data, override)
     return _accepted(
         request, op, {"persistedFaceId": face_id},
         f"persons/{person_id}/recognitionModels/{model}/persistedfaces/{face_id}",

@@ -11,6 +11,7 @@ from ..settings import get_settings
 from ..store import collections as collection_store
 from ..store import members, snapshots
 from ..store import training as training_store
+from . import consent_gate
 from .collection_kinds import FACE_LIST, CollectionKind
 from .enrollment import template_for_new_face
 
@@ -87,6 +88,7 @@ def delete(kind: CollectionKind, collection_id: str) -> None:
     rows = members.delete_partition(_part(kind, collection_id))
     training_store.remove(kind.key, collection_id)
     blobs = snapshots.delete_all(kind.key, collection_id) if kind.trainable else 0
+    consent_gate.forget_collection(kind.key, collection_id)
     collection_store.remove(kind.key, collection_id)
     log.info("deleted %s: %d rows, %d snapshots", kind.key, rows, blobs)
 
@@ -134,6 +136,7 @@ def delete_person(kind: CollectionKind, collection_id: str, person_id: str) -> N
     require(kind, collection_id)
     if not members.delete_person(_part(kind, collection_id), person_id):
         raise person_not_found()
+    consent_gate.forget_person(kind.key, collection_id, person_id)
 
 
 # ---- persisted faces -------------------------------------------------------------------------
@@ -149,22 +152,28 @@ def add_face(
     kind: CollectionKind,
     collection_id: str,
     person_id: str | None,
+    photo: bytes,
     image: np.ndarray,
     target_face: tuple[int, int, int, int] | None,
     detection_model: str,
     user_data: str | None,
+    quality_override: bool = False,
 ) -> str:
     collection = require(kind, collection_id)
     part = _part(kind, collection_id)
     limits = get_settings().limits
-    if person_id is not None and members.get_person(part, person_id) is None:
-        raise person_not_found()
-    embedding = template_for_new_face(image, target_face)
+    if person_id is not None:
+        if members.get_person(part, person_id) is None:
+            raise person_not_found()
+        consent_gate.check_before_add(person_id)
+    embedding = template_for_new_face(image, target_face, quality_override)
     face = members.Face(
         face_id=str(uuid.uuid4()), person_id=person_id, user_data=user_data,
         recognition_model=collection.recognition_model, detection_model=detection_model,
     )
     limit = limits.faces_per_person if person_id is not None else kind.member_limit(limits)
+    # The photo goes first, so a failure can only leave a photo to remove, never a face without its photo.
+    photo_blob = consent_gate.store_photo_if_consented(kind.key, collection_id, person_id, face.face_id, photo)
     try:
         members.add_face(part, face, embedding, limit, person_id)
     except members.QuotaReached:
@@ -172,6 +181,9 @@ def add_face(
         raise _quota(f"{what} reached the limit.") from None
     except members.Missing:
         raise person_not_found() from None
+    finally:
+        if photo_blob is not None and members.get_face(part, face.face_id, person_id) is None:
+            consent_gate.forget_face(kind.key, collection_id, person_id, face.face_id)
     return face.face_id
 
 
@@ -202,4 +214,5 @@ def delete_face(kind: CollectionKind, collection_id: str, person_id: str | None,
         raise person_not_found()
     if not members.delete_face(_part(kind, collection_id), face_id, person_id):
         raise persisted_face_not_found()
+    consent_gate.forget_face(kind.key, collection_id, person_id, face_id)
 

@@ -15,6 +15,7 @@ from ..store import collections as collection_store
 from ..store import directory as store
 from ..store import members, operations
 from ..vision import pipeline
+from . import consent_gate
 from .collections import person_not_found, persisted_face_not_found
 from .enrollment import template_for_new_face
 from .identification import SAME_PERSON, query_faces
@@ -76,6 +77,7 @@ def delete_person(person_id: str, recognition_models: tuple[str, ...]) -> str:
     for group_id in store.person_groups(person_id):
         store.remove_members(group_id, [person_id])
     members.delete_person(store.persons_partition(), person_id)
+    consent_gate.forget_person(store.DIRECTORY, "", person_id)
     return _done()
 
 
@@ -86,15 +88,24 @@ def references(person_id: str, start: str | None, top: int) -> dict:
 
 # ---- faces -------------------------------------------------------------------------------------
 
-def add_face(person_id: str, model: str, image: np.ndarray, target, detection_model: str, user_data: str | None) -> tuple[str, str]:
+def add_face(
+    person_id: str, model: str, photo: bytes, image: np.ndarray, target, detection_model: str,
+    user_data: str | None, quality_override: bool = False,
+) -> tuple[str, str]:
     _require_person(person_id)
-    embedding = template_for_new_face(image, target)
+    consent_gate.check_before_add(person_id)
+    embedding = template_for_new_face(image, target, quality_override)
     store.ensure_face_owner(model, person_id)
     face = members.Face(str(uuid.uuid4()), person_id, user_data, model, detection_model)
+    part = store.faces_partition(model)
+    photo_blob = consent_gate.store_photo_if_consented(store.DIRECTORY, "", person_id, face.face_id, photo)
     try:
-        members.add_face(store.faces_partition(model), face, embedding, get_settings().limits.faces_per_person, person_id)
+        members.add_face(part, face, embedding, get_settings().limits.faces_per_person, person_id)
     except members.QuotaReached:
         raise ApiError(403, "QuotaExceeded", "Persisted face number of the person reached the limit.") from None
+    finally:
+        if photo_blob is not None and members.get_face(part, face.face_id, person_id) is None:
+            consent_gate.forget_face(store.DIRECTORY, "", person_id, face.face_id)
     store.bump_version(model)
     return face.face_id, _done()
 
@@ -126,6 +137,7 @@ def delete_face(person_id: str, model: str, face_id: str) -> str:
     _require_person(person_id)
     if not members.delete_face(store.faces_partition(model), face_id, person_id):
         raise persisted_face_not_found()
+    consent_gate.forget_face(store.DIRECTORY, "", person_id, face_id)
     store.bump_version(model)
     return _done()
 

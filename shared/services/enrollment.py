@@ -1,12 +1,16 @@
-"""Turning an enrollment photo into one template: exactly one face, or the one in targetFace."""
+"""Turning an enrollment photo into one template: exactly one face (or the one in targetFace),
+of a quality good enough to recognise later."""
 from __future__ import annotations
 
 import numpy as np
 
-from ..api.errors import invalid_image
+from ..api.errors import ApiError, invalid_image
+from ..settings import get_settings
 from ..vision import pipeline
 
 MIN_FACE, MAX_FACE = 36, 4096
+QUALITY_ATTRIBUTES = frozenset({"qualityForRecognition", "blur", "exposure", "headPose"})
+MAX_TURN_DEGREES = 30.0
 
 
 def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
@@ -19,8 +23,32 @@ def _iou(a: tuple[float, float, float, float], b: tuple[float, float, float, flo
     return inter / union if union > 0 else 0.0
 
 
-def template_for_new_face(image: np.ndarray, target_face: tuple[int, int, int, int] | None) -> np.ndarray:
-    faces = pipeline.analyze(image, want_embedding=True)
+def quality_problems(face: pipeline.FaceAnalysis) -> list[str]:
+    """Why a face would recognise poorly, in words an enrollment app can show the person."""
+    attrs = face.attributes
+    problems = []
+    if min(face.box.width, face.box.height) < 100:
+        problems.append("the face is too small (move closer to the camera)")
+    if attrs.get("blur", {}).get("blurLevel") == "high":
+        problems.append("the photo is blurred (hold still, clean the lens)")
+    pose = attrs.get("headPose") or {}
+    if max(abs(pose.get("yaw", 0.0)), abs(pose.get("pitch", 0.0))) > MAX_TURN_DEGREES:
+        problems.append("the face is turned away (look straight at the camera)")
+    level = attrs.get("exposure", {}).get("exposureLevel")
+    if level == "underExposure":
+        problems.append("the photo is too dark (add light in front of the face)")
+    elif level == "overExposure":
+        problems.append("the photo is too bright (avoid direct light on the face)")
+    return problems
+
+
+def template_for_new_face(
+    image: np.ndarray, target_face: tuple[int, int, int, int] | None, quality_override: bool = False
+) -> np.ndarray:
+    check_quality = get_settings().enrollment_quality_filter and not quality_override
+    faces = pipeline.analyze(
+        image, want_embedding=True, attributes=QUALITY_ATTRIBUTES if check_quality else frozenset()
+    )
     faces = [f for f in faces if min(f.box.width, f.box.height) >= MIN_FACE]
     if target_face is not None:
         faces = [f for f in faces if _iou((f.box.left, f.box.top, f.box.width, f.box.height), target_face) >= 0.3]
@@ -35,4 +63,11 @@ def template_for_new_face(image: np.ndarray, target_face: tuple[int, int, int, i
     face = faces[0]
     if max(face.box.width, face.box.height) > MAX_FACE:
         raise invalid_image("The face is too large; faces from 36x36 to 4096x4096 pixels are accepted.")
+    if check_quality and face.attributes.get("qualityForRecognition") == "low":
+        reasons = quality_problems(face) or ["the face would not be recognised reliably"]
+        raise ApiError(
+            400, "LowQualityForRecognition",
+            "The face's quality for recognition is low: " + "; ".join(reasons)
+            + ". Take another photo, or an admin may enroll it with overrideQualityCheck=true.",
+        )
     return face.embedding
