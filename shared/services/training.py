@@ -57,6 +57,33 @@ def is_finished(kind: CollectionKind, collection_id: str) -> bool:
     return state is not None and state.status in (training_store.SUCCEEDED, training_store.FAILED)
 
 
+def _build_snapshot(kind: CollectionKind, collection_id: str, recognition_model: str, version: int) -> tuple[str, int]:
+    """Read every template of the collection from Table Storage and write a new snapshot blob."""
+    face_ids: list[str] = []
+    person_ids: list[str | None] = []
+    vectors: list[np.ndarray] = []
+    for face_id, person_id, template, _model in members.templates(members.partition(kind.key, collection_id)):
+        face_ids.append(face_id)
+        person_ids.append(person_id)
+        vectors.append(template)
+        if len(face_ids) % 100_000 == 0:
+            log.info("training: read %d templates", len(face_ids))
+    matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, 512), np.float32)
+    del vectors
+    index = TemplateIndex.build(matrix)
+    del matrix
+    snapshot = snapshots.Snapshot(
+        kind=kind.key,
+        collection_id=collection_id,
+        recognition_model=recognition_model,
+        version=version,
+        face_ids=snapshots.uuid_bytes(face_ids),
+        person_ids=snapshots.uuid_bytes(person_ids),
+        index_bytes=index.to_bytes(),
+    )
+    return snapshots.write(snapshot), len(face_ids)
+
+
 def run_training(message: dict) -> None:
     """The queue worker's job. Idempotent: a superseded or repeated message changes nothing."""
     kind = KINDS_BY_KEY[message["kind"]]
@@ -69,39 +96,36 @@ def run_training(message: dict) -> None:
     started = time.monotonic()
     try:
         collection = require(kind, collection_id)
-        face_ids: list[str] = []
-        person_ids: list[str | None] = []
-        vectors: list[np.ndarray] = []
-        for face_id, person_id, template, _model in members.templates(members.partition(kind.key, collection_id)):
-            face_ids.append(face_id)
-            person_ids.append(person_id)
-            vectors.append(template)
-            if len(face_ids) % 100_000 == 0:
-                log.info("training: read %d templates", len(face_ids))
-        matrix = np.stack(vectors).astype(np.float32) if vectors else np.zeros((0, 512), np.float32)
-        del vectors
-        index = TemplateIndex.build(matrix)
-        del matrix
-        snapshot = snapshots.Snapshot(
-            kind=kind.key,
-            collection_id=collection_id,
-            recognition_model=collection.recognition_model,
-            version=state.snapshot_version + 1,
-            face_ids=snapshots.uuid_bytes(face_ids),
-            person_ids=snapshots.uuid_bytes(person_ids),
-            index_bytes=index.to_bytes(),
-        )
-        blob = snapshots.write(snapshot)
+        blob, count = _build_snapshot(kind, collection_id, collection.recognition_model, state.snapshot_version + 1)
         now = datetime.now(timezone.utc)
         done = training_store.transition(
             kind.key, collection_id, training_id, training_store.SUCCEEDED,
-            SnapshotBlob=blob, SnapshotVersion=snapshot.version, LastSuccessfulTrainingDateTime=now,
+            SnapshotBlob=blob, SnapshotVersion=state.snapshot_version + 1, LastSuccessfulTrainingDateTime=now,
         )
         # Old snapshots go once the new one is live; a superseded run removes its own.
         snapshots.delete_all(kind.key, collection_id, keep=blob if done else state.snapshot_blob)
-        log.info("training of a %s finished: %d templates, %.1f s", kind.key, len(face_ids), time.monotonic() - started)
+        log.info("training of a %s finished: %d templates, %.1f s", kind.key, count, time.monotonic() - started)
     except Exception as error:  # noqa: BLE001 - recorded for the client; the message is not retried forever
         log.exception("training of a %s failed", kind.key)
         training_store.transition(
             kind.key, collection_id, training_id, training_store.FAILED, Message=f"Training failed: {type(error).__name__}."
         )
+
+
+def purge_snapshot(kind: CollectionKind, collection_id: str) -> bool:
+    """Rebuild the live snapshot from what is stored now, so templates deleted since training are
+    gone from Blob too, without making the collection look untrained meanwhile. A training that is
+    queued or running will replace the snapshot anyway, so nothing is done then."""
+    state = training_store.get(kind.key, collection_id)
+    if state is None or state.snapshot_blob is None or state.status in (training_store.NOT_STARTED, training_store.RUNNING):
+        return False
+    collection = require(kind, collection_id)
+    blob, _count = _build_snapshot(kind, collection_id, collection.recognition_model, state.snapshot_version + 1)
+    if training_store.transition(
+        kind.key, collection_id, state.training_id, state.status,
+        SnapshotBlob=blob, SnapshotVersion=state.snapshot_version + 1,
+    ):
+        snapshots.delete_all(kind.key, collection_id, keep=blob)
+        return True
+    snapshots.delete(blob)  # a new training started meanwhile; it will write its own snapshot
+    return False
