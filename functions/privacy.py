@@ -53,3 +53,13 @@ def admin_sweep(req: func.HttpRequest) -> func.HttpResponse:
 @bp.route(route=ADMIN + "/audit", methods=["GET"])
 def admin_audit(req: func.HttpRequest) -> func.HttpResponse:
     return serve(req, routes.handle_audit, "admin-audit")
+
+
+@bp.route(route=ADMIN + "/reenrollment", methods=["POST"])
+def admin_reenrollment(req: func.HttpRequest) -> func.HttpResponse:
+    return serve(req, routes.handle_reenrollment_start, "admin-reenrollment")
+
+
+@bp.route(route=ADMIN + "/reenrollment/{operationId}", methods=["GET"])
+def admin_reenrollment_status(req: func.HttpRequest) -> func.HttpResponse:
+    return serve(req, routes.handle_reenrollment_status, "admin-reenrollment-status")

@@ -3,6 +3,7 @@ error envelope, and an audit entry for everything that touches enrollment data."
 from __future__ import annotations
 
 import logging
+import re
 import uuid
 from typing import Callable
 from urllib.parse import urlsplit
@@ -30,6 +31,14 @@ def permission_for(operation: str) -> str:
     return ENROLL
 
 
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
+
+
+def redact(path: str) -> str:
+    """personIds and faceIds are secrets tied to a person; the audit keeps the shape of the path only."""
+    return _UUID.sub("{id}", path)
+
+
 def _error_response(error: ApiError) -> ApiResponse:
     return ApiResponse(error.status, error.body(), error.headers())
 
@@ -42,7 +51,7 @@ def _audit(request: ApiRequest, operation: str, status: int, request_id: str) ->
         audit.write(
             audit.AuditEntry(
                 key_name=caller.name, role=caller.role, operation=operation, method=request.method,
-                resource=urlsplit(request.url).path, status=status, request_id=request_id,
+                resource=redact(urlsplit(request.url).path), status=status, request_id=request_id,
                 detail=request.audit_detail,
             )
         )

@@ -136,3 +136,17 @@ def handle_audit(request: ApiRequest) -> ApiResponse:
     return ApiResponse.json(
         audit.query(day, top, request.query.get("operation") or None, request.query.get("keyName") or None)
     )
+
+
+def handle_reenrollment_start(request: ApiRequest) -> ApiResponse:
+    from ..services import reenrollment
+
+    operation_id = reenrollment.start()
+    location = f"{request.base_url}/face/{request.route['apiVersion']}/admin/reenrollment/{operation_id}"
+    return ApiResponse.json({"operationId": operation_id}, 202, {"operation-Location": location, "Retry-After": "1"})
+
+
+def handle_reenrollment_status(request: ApiRequest) -> ApiResponse:
+    from ..services import reenrollment
+
+    return ApiResponse.json(reenrollment.status(uuid_id(request.route["operationId"], "operationId")))

@@ -13,7 +13,7 @@ from ..store import members, snapshots
 from ..store import training as training_store
 from . import consent_gate
 from .collection_kinds import FACE_LIST, CollectionKind
-from .enrollment import template_for_new_face
+from .enrollment import rect_text, template_for_new_face, template_version
 
 log = logging.getLogger(__name__)
 
@@ -166,16 +166,17 @@ def add_face(
         if members.get_person(part, person_id) is None:
             raise person_not_found()
         consent_gate.check_before_add(person_id)
-    embedding = template_for_new_face(image, target_face, quality_override)
+    analysis = template_for_new_face(image, target_face, quality_override)
     face = members.Face(
         face_id=str(uuid.uuid4()), person_id=person_id, user_data=user_data,
         recognition_model=collection.recognition_model, detection_model=detection_model,
+        template_version=template_version(), rect=rect_text(analysis),
     )
     limit = limits.faces_per_person if person_id is not None else kind.member_limit(limits)
     # The photo goes first, so a failure can only leave a photo to remove, never a face without its photo.
     photo_blob = consent_gate.store_photo_if_consented(kind.key, collection_id, person_id, face.face_id, photo)
     try:
-        members.add_face(part, face, embedding, limit, person_id)
+        members.add_face(part, face, analysis.embedding, limit, person_id)
     except members.QuotaReached:
         what = "Persisted face number of the person" if person_id else "Persisted face number"
         raise _quota(f"{what} reached the limit.") from None

@@ -17,7 +17,7 @@ from ..store import members, operations
 from ..vision import pipeline
 from . import consent_gate
 from .collections import person_not_found, persisted_face_not_found
-from .enrollment import template_for_new_face
+from .enrollment import rect_text, template_for_new_face, template_version
 from .identification import SAME_PERSON, query_faces
 
 log = logging.getLogger(__name__)
@@ -94,13 +94,14 @@ def add_face(
 ) -> tuple[str, str]:
     _require_person(person_id)
     consent_gate.check_before_add(person_id)
-    embedding = template_for_new_face(image, target, quality_override)
+    analysis = template_for_new_face(image, target, quality_override)
     store.ensure_face_owner(model, person_id)
-    face = members.Face(str(uuid.uuid4()), person_id, user_data, model, detection_model)
+    face = members.Face(str(uuid.uuid4()), person_id, user_data, model, detection_model,
+                        template_version(), rect_text(analysis))
     part = store.faces_partition(model)
     photo_blob = consent_gate.store_photo_if_consented(store.DIRECTORY, "", person_id, face.face_id, photo)
     try:
-        members.add_face(part, face, embedding, get_settings().limits.faces_per_person, person_id)
+        members.add_face(part, face, analysis.embedding, get_settings().limits.faces_per_person, person_id)
     except members.QuotaReached:
         raise ApiError(403, "QuotaExceeded", "Persisted face number of the person reached the limit.") from None
     finally:

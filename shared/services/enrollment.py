@@ -2,6 +2,11 @@
 of a quality good enough to recognise later."""
 from __future__ import annotations
 
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
 import numpy as np
 
 from ..api.errors import ApiError, invalid_image
@@ -42,9 +47,27 @@ def quality_problems(face: pipeline.FaceAnalysis) -> list[str]:
     return problems
 
 
+@lru_cache(maxsize=1)
+def template_version() -> str:
+    """Names the embedding model that makes templates, so a model change can be detected per face."""
+    override = os.environ.get("FACE_TEMPLATE_VERSION")
+    if override:
+        return override
+    manifest = json.loads((Path(pipeline.__file__).with_name("manifest.json")).read_text())
+    models = manifest["models"]
+    entries = models.values() if isinstance(models, dict) else models
+    recognition = next(m for m in entries if m.get("name") == "recognition" or m.get("role") == "recognition")
+    return recognition["sha256"][:12]
+
+
+def rect_text(face: pipeline.FaceAnalysis) -> str:
+    b = face.box
+    return f"{int(round(b.left))},{int(round(b.top))},{int(round(b.width))},{int(round(b.height))}"
+
+
 def template_for_new_face(
     image: np.ndarray, target_face: tuple[int, int, int, int] | None, quality_override: bool = False
-) -> np.ndarray:
+) -> pipeline.FaceAnalysis:
     check_quality = get_settings().enrollment_quality_filter and not quality_override
     faces = pipeline.analyze(
         image, want_embedding=True, attributes=QUALITY_ATTRIBUTES if check_quality else frozenset()
@@ -70,4 +93,4 @@ def template_for_new_face(
             "The face's quality for recognition is low: " + "; ".join(reasons)
             + ". Take another photo, or an admin may enroll it with overrideQualityCheck=true.",
         )
-    return face.embedding
+    return face

@@ -46,6 +46,8 @@ class Face:
     user_data: str | None
     recognition_model: str = ""
     detection_model: str = ""
+    template_version: str = ""   # which embedding model made the template (see enrollment.template_version)
+    rect: str = ""               # "left,top,width,height" of the enrolled face, to find it again in the photo
 
 
 class QuotaReached(Exception):
@@ -225,6 +227,8 @@ def add_face(
         "RecognitionModel": face.recognition_model,
         "DetectionModel": face.detection_model,
         "Template": np.asarray(embedding, dtype="<f4").tobytes(),
+        "TemplateVersion": face.template_version,
+        "FaceRect": face.rect,
         "CreatedAt": datetime.now(timezone.utc),
     }
     if face.user_data is not None:
@@ -342,3 +346,26 @@ def delete_partition(part: str) -> int:
             return deleted
         client.submit_transaction([("delete", {"PartitionKey": part, "RowKey": r["RowKey"]}) for r in rows])
         deleted += len(rows)
+
+
+def outdated_faces(current_version: str) -> Iterator[tuple[str, str, str, str]]:
+    """(partition, faceId, personId, rect) of every person's face whose template another model made."""
+    rows = table(TABLE).query_entities(
+        "TemplateVersion ne @v and PersonId ne ''", parameters={"v": current_version},
+        select=["PartitionKey", "RowKey", "PersonId", "FaceRect"], results_per_page=1000,
+    )
+    for r in rows:
+        if r["RowKey"].startswith(FACE):
+            yield r["PartitionKey"], r["RowKey"][len(FACE):], r["PersonId"], r.get("FaceRect") or ""
+
+
+def replace_template(part: str, face_id: str, embedding: np.ndarray, version: str) -> bool:
+    try:
+        table(TABLE).update_entity(
+            {"PartitionKey": part, "RowKey": FACE + face_id, "Template": np.asarray(embedding, dtype="<f4").tobytes(),
+             "TemplateVersion": version},
+            mode=UpdateMode.MERGE,
+        )
+    except ResourceNotFoundError:
+        return False  # deleted meanwhile
+    return True

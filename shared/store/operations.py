@@ -31,3 +31,13 @@ def get(operation_id: str) -> dict | None:
         return dict(table(TABLE).get_entity(PARTITION, operation_id))
     except ResourceNotFoundError:
         return None
+
+
+def update(operation_id: str, **fields) -> None:
+    from azure.data.tables import UpdateMode
+
+    fields = dict(fields)
+    fields["LastActionTime"] = datetime.now(timezone.utc)
+    if fields.get("Status") in ("succeeded", "failed"):
+        fields["FinishedTime"] = fields["LastActionTime"]
+    table(TABLE).update_entity({"PartitionKey": PARTITION, "RowKey": operation_id, **fields}, mode=UpdateMode.MERGE)
