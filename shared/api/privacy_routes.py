@@ -6,7 +6,7 @@ from datetime import datetime, timezone
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..services import privacy, retention
+from ..services import privacy, reenrollment, retention
 from ..store import audit, subjects
 from .collection_bodies import collection_id, uuid_id
 from .errors import bad_argument
@@ -139,14 +139,10 @@ def handle_audit(request: ApiRequest) -> ApiResponse:
 
 
 def handle_reenrollment_start(request: ApiRequest) -> ApiResponse:
-    from ..services import reenrollment
-
     operation_id = reenrollment.start()
     location = f"{request.base_url}/face/{request.route['apiVersion']}/admin/reenrollment/{operation_id}"
     return ApiResponse.json({"operationId": operation_id}, 202, {"operation-Location": location, "Retry-After": "1"})
 
 
 def handle_reenrollment_status(request: ApiRequest) -> ApiResponse:
-    from ..services import reenrollment
-
     return ApiResponse.json(reenrollment.status(uuid_id(request.route["operationId"], "operationId")))
