@@ -10,6 +10,7 @@ from .http_types import ApiRequest
 KEY_HEADER = "Ocp-Apim-Subscription-Key"
 
 RECOGNIZE, ENROLL, ADMIN = "recognize", "enroll", "admin"
+DEVICE = "device"  # a liveness session's own bearer token; opens nothing else
 # The recognizer mirrors Azure's "Cognitive Services Face Recognizer" role: it may detect and
 # search but never create, change or delete enrollment data.
 ROLE_PERMISSIONS = {

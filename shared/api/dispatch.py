@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 from ..settings import get_settings
 from ..store import audit
-from .auth import ADMIN, ENROLL, RECOGNIZE, identify_caller, require_permission
+from .auth import ADMIN, DEVICE, ENROLL, RECOGNIZE, identify_caller, require_permission
 from .errors import ApiError, internal_error
 from .http_types import ApiRequest, ApiResponse
 from .versions import require_version
@@ -24,6 +24,8 @@ _ADMIN_PREFIX = "admin-"
 
 
 def permission_for(operation: str) -> str:
+    if operation.startswith("device-"):
+        return DEVICE
     if operation in _RECOGNITION or operation.startswith("liveness"):
         return RECOGNIZE
     if operation.startswith(_ADMIN_PREFIX):
@@ -63,8 +65,9 @@ def run(request: ApiRequest, handler: Handler, operation: str) -> ApiResponse:
     request_id = str(uuid.uuid4())
     permission = permission_for(operation)
     try:
-        request.caller = identify_caller(request, get_settings().api_keys)
-        require_permission(request.caller, permission)
+        if permission != DEVICE:  # devices hold a session token, checked by the handler, never a key
+            request.caller = identify_caller(request, get_settings().api_keys)
+            require_permission(request.caller, permission)
         require_version(request.route.get("apiVersion", ""))
         response = handler(request)
     except ApiError as error:

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta, timezone
 
 from ..store import faces, members, photos, snapshots, subjects
 from ..store import directory as directory_store
+from ..store import liveness as liveness_store
 from ..store import training as training_store
 from ..store.clients import container
 from . import privacy
@@ -15,12 +16,7 @@ log = logging.getLogger(__name__)
 
 # A snapshot is written before its training row points at it; younger unreferenced ones may be in flight.
 SNAPSHOT_GRACE = timedelta(hours=1)
-_extra_sweeps: list = []  # other data with a lifetime (liveness sessions) registers its sweep here
-
-
-def register(sweeper) -> None:
-    """sweeper(now) -> (name, count)."""
-    _extra_sweeps.append(sweeper)
+LIVENESS_SESSION_LIFETIME = timedelta(hours=48)
 
 
 def _orphan_photos() -> int:
@@ -70,9 +66,7 @@ def sweep(now: datetime | None = None) -> dict[str, int]:
         except Exception:  # noqa: BLE001 - one subject's failure must not stop the others; next run retries
             log.exception("retention erasure failed for one subject")
     counts["subjectsErased"] = erased
-    for sweeper in _extra_sweeps:
-        name, count = sweeper(now)
-        counts[name] = count
+    counts["expiredLivenessSessions"] = liveness_store.delete_created_before(now - LIVENESS_SESSION_LIFETIME)
     counts["orphanedPhotos"] = _orphan_photos()
     counts["orphanedSnapshots"] = _orphan_snapshots(now)
     log.info("retention sweep: %s", ", ".join(f"{k}={v}" for k, v in counts.items()))
