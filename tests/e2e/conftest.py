@@ -50,3 +50,56 @@ def error_code(response: requests.Response) -> str:
     assert response.headers.get("x-ms-error-code") == code
     assert body["error"]["message"]
     return code
+
+
+@pytest.fixture(scope="module")
+def custom_service(service, tmp_path_factory):
+    """Start another local host on the same Azurite with extra settings: custom_service(**env).
+    Each gets a table prefix of its own; all stop when the module ends."""
+    import secrets
+
+    from devhost.process import LocalHostProcess
+
+    started = []
+
+    def start(**extra: str):
+        prefix = "c" + secrets.token_hex(5)
+        env = dict(service.env)
+        env.update({"FACE_TABLE_PREFIX": prefix, "FACE_TRAINING_QUEUE": f"{prefix}-training", **extra})
+        log_path = tmp_path_factory.mktemp("custom-service") / "local_host.log"
+        proc = LocalHostProcess(env=env, log_path=log_path)
+        proc.start(timeout=60)
+        started.append(proc)
+
+        class Info:
+            base_url = proc.base_url
+            key = service.key
+
+        Info.env = env
+        return Info
+
+    yield start
+    for proc in started:
+        proc.stop()
+
+
+def client_for(info, key: str | None = None):
+    """A small requests wrapper bound to one service and key."""
+    session = requests.Session()
+
+    class Client:
+        base = info.base_url
+
+        def request(self, method: str, path: str, **kwargs) -> requests.Response:
+            headers = dict(kwargs.pop("headers", {}) or {})
+            headers["Ocp-Apim-Subscription-Key"] = key or info.key
+            return session.request(method, self.base + path, headers=headers, timeout=60, **kwargs)
+
+        def post(self, path: str, **kwargs) -> requests.Response:
+            return self.request("POST", path, **kwargs)
+
+        def detect(self, image: bytes, **params) -> requests.Response:
+            return self.post("/face/v1.2/detect", params=params, data=image,
+                             headers={"Content-Type": "application/octet-stream"})
+
+    return Client()
