@@ -255,3 +255,51 @@ def test_sweep_deletes_exactly_what_has_expired(admin, group, samples, privacy_s
         assert r.status_code == 404
     again = admin.post(f"{V}/admin/sweep").json()
     assert again["expiredFaceIds"] == 0 and again["subjectsErased"] == 0  # idempotent
+
+
+def test_reenrollment_recomputes_from_kept_photos_and_lists_the_rest(admin, samples, privacy_service, azurite):
+    import numpy as np
+
+    gid = f"reenroll-{uuid.uuid4().hex[:6]}"
+    assert admin.request("PUT", f"{V}/largepersongroups/{gid}", json={"name": "r", "recognitionModel": "recognition_04"}).status_code == 200
+    kept, none = f"kept-{uuid.uuid4().hex[:6]}", f"none-{uuid.uuid4().hex[:6]}"
+    dad, mom = _person(admin, gid, "Dad"), _person(admin, gid, "Mom")
+    for alias, pid in ((kept, dad), (none, mom)):
+        _consent(admin, alias, "enrollment")
+        _link(admin, alias, gid, pid)
+    _consent(admin, kept, "photoStorage")
+    for n in (1, 2):
+        assert _add_face(admin, gid, dad, (samples / f"Family1-Dad{n}.jpg").read_bytes()).status_code == 200
+    assert _add_face(admin, gid, mom, (samples / "Family1-Mom1.jpg").read_bytes()).status_code == 200
+
+    # a model update: every stored template was made by another model and means nothing to this one
+    members = TableServiceClient.from_connection_string(azurite.connection_string).get_table_client(
+        privacy_service.env["FACE_TABLE_PREFIX"] + "members")
+    rng = np.random.default_rng(7)
+    for row in members.query_entities("PartitionKey eq @p", parameters={"p": f"largepersongroup~{gid}"}):
+        if row["RowKey"].startswith("f~"):
+            noise = rng.standard_normal(512).astype("<f4")
+            row["Template"] = (noise / np.linalg.norm(noise)).tobytes()
+            row["TemplateVersion"] = "previous-model"
+            members.update_entity(row)
+    assert _train(admin, gid) == "succeeded"
+    probe = admin.detect((samples / "Family1-Dad3.jpg").read_bytes(), recognitionModel="recognition_04").json()[0]["faceId"]
+    before = admin.post(f"{V}/identify", json={"faceIds": [probe], "largePersonGroupId": gid}).json()
+    assert before[0]["candidates"] == []  # the old templates no longer match anyone
+
+    r = admin.post(f"{V}/admin/reenrollment")
+    assert r.status_code == 202
+    status_path = "/face/" + r.headers["operation-Location"].split("/face/", 1)[1]
+    for _ in range(120):
+        status = admin.request("GET", status_path).json()
+        if status["status"] in ("succeeded", "failed"):
+            break
+        time.sleep(0.25)
+    assert status["status"] == "succeeded", status
+    result = status["result"]
+    assert result["facesReenrolled"] >= 2
+    assert {"kind": "largepersongroup", "collectionId": gid, "personId": mom} in result["personsToEnrollAgain"]
+    assert all(p["personId"] != dad for p in result["personsToEnrollAgain"])
+
+    after = admin.post(f"{V}/identify", json={"faceIds": [probe], "largePersonGroupId": gid}).json()
+    assert after[0]["candidates"] and after[0]["candidates"][0]["personId"] == dad
