@@ -46,7 +46,7 @@ PQ_TRAIN_ROWS = 65_536    # training sample for the PQ codebooks
 SHORTLIST_FACTOR = 8      # rows re-ranked per query: max(k * factor, SHORTLIST_MIN)
 SHORTLIST_MIN = 1_024
 PROGRESS_EVERY = 100_000  # build logs progress every this many rows
-_CHUNK = 65_536
+_CHUNK = 50_000
 
 EXACT_F32 = "exact-f32"
 PQ4FS_SQ8 = "pq4fs-sq8"
@@ -143,13 +143,17 @@ class TemplateIndex:
         rng = np.random.default_rng(0x5EA5C4)
         sample = np.sort(rng.choice(rows, min(rows, PQ_TRAIN_ROWS), replace=False))
         pq = faiss.IndexPQFastScan(dim, pq_m, 4, faiss.METRIC_INNER_PRODUCT)
-        pq.train(np.ascontiguousarray(templates[sample], dtype=np.float32))
-        del sample
+        train = np.ascontiguousarray(templates[sample], dtype=np.float32)
+        if len(train) < 256:  # k-means wants >= 16 points per code; a tiny index is re-ranked in full anyway
+            train = np.resize(train, (256, dim))
+        pq.train(train)
+        del sample, train
         # Pass 2: encode both copies.
         codes = np.empty((rows, dim), dtype=np.uint8)
         next_log = PROGRESS_EVERY
-        for a in range(0, rows, _CHUNK):
-            chunk = np.ascontiguousarray(templates[a : a + _CHUNK], dtype=np.float32)
+        chunk_rows = min(_CHUNK, PROGRESS_EVERY)
+        for a in range(0, rows, chunk_rows):
+            chunk = np.ascontiguousarray(templates[a : a + chunk_rows], dtype=np.float32)
             scaled = (chunk - lo) * inv
             np.rint(scaled, out=scaled)
             np.clip(scaled, 0, 255, out=scaled)
@@ -242,7 +246,9 @@ class TemplateIndex:
 
         def put(data) -> None:
             nonlocal crc, length
-            view = memoryview(data).cast("B")
+            if isinstance(data, np.ndarray):
+                data = np.ascontiguousarray(data).reshape(-1).view(np.uint8)
+            view = memoryview(data)
             out.write(view)
             crc = zlib.crc32(view, crc)
             length += view.nbytes
