@@ -11,8 +11,10 @@ import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -135,15 +137,39 @@ class Azurite:
             raise
         return self
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 20.0) -> None:
+        """SIGTERM; once all three services say they closed (data saved), do not wait for node's timers.
+
+        Azurite's node process can linger for up to ~25 s after closing its services
+        (pending GC timers), so it is killed once the log shows the clean close.
+        """
         if self.proc is not None:
-            stop_process(self.proc, timeout=10.0)
-            self.proc = None
+            proc, self.proc = self.proc, None
+            if proc.poll() is None:
+                start = self.log_path.stat().st_size if self.log_path and self.log_path.exists() else 0
+                proc.send_signal(signal.SIGTERM)
+                deadline = time.monotonic() + timeout
+                while proc.poll() is None and time.monotonic() < deadline:
+                    if self._closed_count(start) >= 3:
+                        try:
+                            proc.wait(0.3)
+                        except subprocess.TimeoutExpired:
+                            proc.kill()
+                        break
+                    time.sleep(0.05)
+                stop_process(proc, timeout=2.0)
         if self._log is not None:
             self._log.close()  # type: ignore[attr-defined]
             self._log = None
         if self.remove_location:
             shutil.rmtree(self.location, ignore_errors=True)
+
+    def _closed_count(self, offset: int) -> int:
+        if self.log_path is None or not self.log_path.exists():
+            return 0
+        with open(self.log_path, "rb") as f:
+            f.seek(offset)
+            return f.read().count(b"successfully closed")
 
     def __enter__(self) -> "Azurite":
         return self if self.proc is not None else self.start()

@@ -195,9 +195,9 @@ class LocalHost:
         """Run a queue or timer function once with ``input`` (queue: the message body)."""
         info = self.function(name)
         if info.trigger_type == "timerTrigger":
-            import azure.functions as func
+            from azure.functions.timer import TimerRequest
 
-            self.invoker.call(info, func.TimerRequest(past_due=False))
+            self.invoker.call(info, TimerRequest(past_due=False))
         elif info.trigger_type == "queueTrigger":
             msg = LocalQueueMessage(id="admin-invocation", body=input.encode(), pop_receipt=None, dequeue_count=1)
             self.invoker.call(info, msg)

@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timezone, tzinfo
 from typing import Optional
 
-import azure.functions as func
+from azure.functions.timer import TimerRequest  # the concrete class (func.TimerRequest is abstract)
 
 from .cron import parse_schedule
 from .functions import FunctionInfo, Invoker
@@ -59,10 +59,10 @@ class TimerTriggerRunner:
             "Next": nxt.isoformat(),
             "LastUpdated": now.isoformat(),
         }
-        timer = func.TimerRequest(past_due=past_due, schedule_status=status, schedule={"AdjustForDST": True})
         self._last = now
         self.invocations += 1
         try:
+            timer = TimerRequest(past_due=past_due, schedule_status=status, schedule={"AdjustForDST": True})
             self.invoker.call(self.info, timer)
             log.info("timer function %s ran%s", self.info.name, " (past due)" if past_due else "")
         except Exception:  # noqa: BLE001
