@@ -39,8 +39,8 @@ import numpy as np
 log = logging.getLogger(__name__)
 
 DIM = 512
-# Up to this many rows the exact float32 matrix is kept (<= 100 MB at 512-d, ~1-2 ms per query).
-EXACT_MAX_ROWS = 50_000
+# Up to this many rows the exact float32 matrix is kept (<= 41 MB at 512-d, < 1 ms per query).
+EXACT_MAX_ROWS = 20_000
 PQ_M = 128                # 4-bit sub-quantisers: 64 bytes per template, 4 dims each at 512-d
 PQ_TRAIN_ROWS = 65_536    # training sample for the PQ codebooks
 SHORTLIST_FACTOR = 8      # rows re-ranked per query: max(k * factor, SHORTLIST_MIN)
