@@ -88,6 +88,7 @@ class Azurite:
     remove_location: bool = False
     proc: Optional[subprocess.Popen] = field(default=None, repr=False)
     _log: object = field(default=None, repr=False)
+    _log_offset: int = field(default=0, repr=False)
 
     @property
     def connection_string(self) -> str:
@@ -135,6 +136,7 @@ class Azurite:
         except Exception:
             self.stop()
             raise
+        self._log_offset = self.log_path.stat().st_size  # count clean closes from here on
         return self
 
     def stop(self, timeout: float = 20.0) -> None:
@@ -146,7 +148,7 @@ class Azurite:
         if self.proc is not None:
             proc, self.proc = self.proc, None
             if proc.poll() is None:
-                start = self.log_path.stat().st_size if self.log_path and self.log_path.exists() else 0
+                start = self._log_offset
                 proc.send_signal(signal.SIGTERM)
                 deadline = time.monotonic() + timeout
                 while proc.poll() is None and time.monotonic() < deadline:
