@@ -70,6 +70,14 @@ def discover(app) -> list[FunctionInfo]:
             log.warning("function %s has no trigger; skipped", fn.get_function_name())
             continue
         others = [b for b in bindings if b is not trigger and not (b.get("type") == "http" and b.get("name") == "$return")]
+        try:
+            params = inspect.signature(fn.get_user_function()).parameters
+        except (TypeError, ValueError):
+            params = {}
+        takes_kwargs = any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values())
+        if params and trigger["name"] not in params and not takes_kwargs:
+            log.error("function %s: the trigger binding is named %r but the function has no such parameter "
+                      "(the real host refuses this too)", fn.get_function_name(), trigger["name"])
         out.append(FunctionInfo(
             name=fn.get_function_name(),
             trigger_type=trigger["type"],

@@ -4,7 +4,9 @@
   FACE_TEST_STORAGE_CONNECTION_STRING; without it the fixture installs Azurite from npm
   (into .azurite/, once) and starts it on free ports with a temporary data folder.
 * ``service``: ``scripts/local_host.py`` serving function_app.py in a subprocess on a free
-  port, on that Azurite, with test keys and a table prefix of its own.
+  port, on that Azurite, with test keys and a table prefix (and training queue) of its own;
+  other app settings come from local.settings.example.json. Queue and timer functions run
+  too; ``POST {base_url}/admin/functions/<name>`` with ``{"input": "..."}`` runs one now.
 * ``testdata``: the shared sample images (/work/shared/testdata beside the repo).
 """
 from __future__ import annotations
@@ -85,7 +87,10 @@ def service(azurite, request, tmp_path_factory):
         "PYTHONUNBUFFERED": "1",
     })
     log_path = tmp_path_factory.mktemp("service") / "local_host.log"
-    proc = LocalHostProcess(env=env, log_path=log_path)
+    # the example settings fill in app settings such as %FACE_RETENTION_SCHEDULE%; env above wins
+    example = REPO_ROOT / "local.settings.example.json"
+    args = ["--settings", str(example)] if example.is_file() else []
+    proc = LocalHostProcess(env=env, log_path=log_path, args=args)
     try:
         proc.start(timeout=60)
     except Exception as exc:  # noqa: BLE001
