@@ -11,6 +11,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional
 from urllib.parse import parse_qsl, urlsplit
 
+import azure.functions as func
+
 from .functions import FunctionInfo, Invoker
 from .routes import Router
 
@@ -52,8 +54,6 @@ def envelope(status: int, code: str, message: str, extra: Optional[list[tuple[st
 
 def convert_response(result: Any) -> _Response:
     """An azure.functions.HttpResponse (or str/bytes) -> status, header list, body."""
-    import azure.functions as func
-
     if isinstance(result, func.HttpResponse):
         headers = [(k, str(v)) for k, v in result.headers.items()]
         names = {k.lower() for k, _ in headers}
@@ -253,8 +253,6 @@ class _Handler(BaseHTTPRequestHandler):
         if res.status == 405:
             return envelope(405, "405", "Method not allowed", [("Allow", ", ".join(res.allowed))])
         info: FunctionInfo = res.target
-        import azure.functions as func
-
         headers: dict[str, str] = {}
         for k, v in self.headers.items():
             headers[k] = f"{headers[k]}, {v}" if k in headers else v
