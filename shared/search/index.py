@@ -44,7 +44,7 @@ EXACT_MAX_ROWS = 20_000
 PQ_M = 128                # 4-bit sub-quantisers: 64 bytes per template, 4 dims each at 512-d
 PQ_TRAIN_ROWS = 65_536    # training sample for the PQ codebooks
 SHORTLIST_FACTOR = 8      # rows re-ranked per query: max(k * factor, SHORTLIST_MIN)
-SHORTLIST_MIN = 1_024
+SHORTLIST_MIN = 2_048
 PROGRESS_EVERY = 100_000  # build logs progress every this many rows
 _CHUNK = 50_000
 
