@@ -178,3 +178,13 @@ def test_corrupted_bytes_raise_value_error(method):
     for bad in cases:
         with pytest.raises(ValueError, match="template index"):
             TemplateIndex.from_bytes(bad)
+
+
+def test_from_bytes_references_an_immutable_buffer_instead_of_copying(large):
+    _, index = large
+    blob = b"snapshot header" + index.to_bytes()  # as a slice of a bigger snapshot blob
+    loaded = TemplateIndex.from_bytes(memoryview(blob)[len(b"snapshot header"):])
+    assert np.shares_memory(loaded._codes, np.frombuffer(blob, np.uint8))
+    mutable = bytearray(index.to_bytes())
+    copied = TemplateIndex.from_bytes(mutable)
+    assert not np.shares_memory(copied._codes, np.frombuffer(mutable, np.uint8))
