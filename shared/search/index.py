@@ -302,13 +302,13 @@ class TemplateIndex:
             if matrix.dtype != np.float32:  # big-endian host
                 matrix = matrix.astype(np.float32)
             return cls(EXACT_F32, dim, rows, matrix=matrix)
+        faiss = _faiss()  # a missing dependency is not a corrupt snapshot
         try:
             (blob_len,) = struct.unpack_from("<Q", payload, 0)
             pos = 8 + blob_len
             pos += -pos % 8
             if pos + 8 * dim + rows * dim != length:
                 raise _corrupt("payload size does not match rows x dim")
-            faiss = _faiss()
             pq = faiss.deserialize_index(np.frombuffer(payload, dtype=np.uint8, count=blob_len, offset=8))
         except (struct.error, RuntimeError) as error:
             raise _corrupt(f"bad PQ block ({type(error).__name__})") from error
