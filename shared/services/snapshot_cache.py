@@ -1,6 +1,7 @@
 """Trained snapshots held in memory per instance, reloaded when a newer training finishes."""
 from __future__ import annotations
 
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -19,7 +20,12 @@ class Loaded:
 _cache: "OrderedDict[tuple[str, str], Loaded]" = OrderedDict()
 _lock = threading.Lock()
 _loading: dict[tuple[str, str], threading.Lock] = {}
-MAX_COLLECTIONS = 16
+# Bounded by size, not count: one 1M-template collection weighs as much as thousands of small ones.
+MAX_BYTES = int(os.environ.get("FACE_SNAPSHOT_CACHE_MB", "1024")) * 1024 * 1024
+
+
+def _weight(loaded: Loaded) -> int:
+    return loaded.index.nbytes + loaded.snapshot.face_ids.nbytes + loaded.snapshot.person_ids.nbytes
 
 
 def get(kind: str, collection_id: str, blob: str) -> Loaded:
@@ -37,11 +43,11 @@ def get(kind: str, collection_id: str, blob: str) -> Loaded:
                 return hit
         snapshot = snapshots.read(blob)
         loaded = Loaded(blob, snapshot, TemplateIndex.from_bytes(snapshot.index_bytes))
-        snapshot.index_bytes = b""  # the index holds what it needs; don't keep two copies
         with _lock:
             _cache[key] = loaded
             _cache.move_to_end(key)
-            while len(_cache) > MAX_COLLECTIONS:
+            # evict the least recently used until under budget; the one just loaded always stays
+            while len(_cache) > 1 and sum(_weight(v) for v in _cache.values()) > MAX_BYTES:
                 _cache.popitem(last=False)
         return loaded
 

@@ -1,6 +1,7 @@
 """One storage client per service, created once per process and reused."""
 from __future__ import annotations
 
+import logging
 import threading
 from functools import lru_cache
 
@@ -8,6 +9,10 @@ from azure.core.exceptions import ResourceExistsError
 from azure.data.tables import TableClient, TableServiceClient
 
 from ..settings import Settings, get_settings
+
+# The SDKs' HTTP logging prints request URLs at INFO, and our URLs carry row keys such as personIds,
+# which must never reach the logs at that level.
+logging.getLogger("azure").setLevel(logging.WARNING)
 
 # Azurite's documented development account (public, not a secret); used when the
 # settings say UseDevelopmentStorage=true, which not every Azure SDK package parses.

@@ -27,7 +27,7 @@ class Snapshot:
     version: int
     face_ids: np.ndarray     # (N, 16) uint8 UUID bytes
     person_ids: np.ndarray   # (N, 16) uint8, zeros when the collection has no persons
-    index_bytes: bytes
+    index_bytes: bytes | memoryview
 
 
 def uuid_bytes(ids: list[str | None]) -> np.ndarray:
@@ -75,7 +75,8 @@ def decode(data: bytes) -> Snapshot:
         version=header["version"],
         face_ids=face_ids,
         person_ids=person_ids,
-        index_bytes=data[offset + 32 * n :],
+        # a view, not a copy: the index references the downloaded blob instead of duplicating it
+        index_bytes=memoryview(data)[offset + 32 * n :],
     )
 
 

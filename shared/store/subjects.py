@@ -175,6 +175,6 @@ def erase_subject(alias: str) -> int:
 def subjects_due(now: datetime) -> list[str]:
     """Aliases whose retention date has passed or who left the organisation."""
     rows = table(TABLE).query_entities(
-        "RowKey eq @s and (Leaver eq true or RetainUntil le @now)", parameters={"s": SUBJECT, "now": now}
+        "RowKey eq @s and ( Leaver eq true or RetainUntil le @now )", parameters={"s": SUBJECT, "now": now}
     )
     return [r["Alias"] for r in rows]

