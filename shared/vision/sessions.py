@@ -25,6 +25,10 @@ def session(name: str) -> ort.InferenceSession:
             options.intra_op_num_threads = settings.ort_intra_threads
             options.inter_op_num_threads = settings.ort_inter_threads
             options.log_severity_level = 3  # the pack's graphs trigger harmless initializer warnings
+            # A request runs several small models one after another: threads that spin waiting
+            # for work in one session steal the CPU the next session needs (measured: embedding
+            # 6.6 ms alone, 17 ms right after detection with spinning on).
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
             found = ort.InferenceSession(
                 str(verified_path(name, settings.model_dir)), options, providers=["CPUExecutionProvider"]
             )
