@@ -42,11 +42,7 @@ azurite: | $(PY)
 	@$(PY) scripts/azurite.py install
 
 models: deps
-	@if [ -f scripts/fetch_models.py ]; then \
-		$(PY) scripts/fetch_models.py; \
-	else \
-		echo "warning: scripts/fetch_models.py not found: models not fetched" >&2; \
-	fi
+	@$(PY) scripts/fetch_models.py
 
 setup: deps azurite models
 test-setup: setup test-deps
