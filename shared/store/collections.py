@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from azure.core import MatchConditions
-from azure.core.exceptions import ResourceExistsError, ResourceModifiedError, ResourceNotFoundError
+from azure.core.exceptions import ResourceExistsError, ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
 from .clients import table
+from .guarded import update_row
 
 TABLE = "collections"
 ACTIVE, DELETING = "active", "deleting"
@@ -83,26 +83,16 @@ def count(kind: str) -> int:
 
 
 def update(kind: str, collection_id: str, name: str | None, user_data: str | None) -> bool:
-    client = table(TABLE)
-    for _ in range(5):
-        try:
-            entity = client.get_entity(kind, collection_id)
-        except ResourceNotFoundError:
-            return False
+    def change(entity: dict) -> bool:
         if entity.get("State") != ACTIVE:
             return False
         if name is not None:
             entity["Name"] = name
         if user_data is not None:
             entity["UserData"] = user_data
-        try:
-            client.update_entity(
-                entity, mode=UpdateMode.REPLACE, etag=entity.metadata["etag"], match_condition=MatchConditions.IfNotModified
-            )
-            return True
-        except ResourceModifiedError:
-            continue  # someone else changed it between our read and write; read again
-    raise RuntimeError("collection update kept conflicting")
+        return True
+
+    return update_row(table(TABLE), kind, collection_id, change)
 
 
 def mark_deleting(kind: str, collection_id: str) -> bool:

@@ -79,17 +79,7 @@ def remove_members(group_id: str, person_ids: list[str]) -> None:
 
 
 def _keys(part: str, prefix: str, start: str | None, top: int) -> list[str]:
-    rows = table(members.TABLE).query_entities(
-        "PartitionKey eq @p and RowKey gt @lo and RowKey lt @hi",
-        parameters={"p": part, "lo": prefix + (start or ""), "hi": prefix + "~~"},
-        select=["RowKey"], results_per_page=min(top, 1000),
-    )
-    out = []
-    for r in rows:
-        out.append(r["RowKey"][len(prefix):])
-        if len(out) >= top:
-            break
-    return out
+    return [row["RowKey"][len(prefix):] for row in members.page(part, prefix, start, top, select=["RowKey"])]
 
 
 def group_members(group_id: str, start: str | None = None, top: int = 10**9) -> list[str]:

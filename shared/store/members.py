@@ -153,18 +153,23 @@ def get_person(part: str, person_id: str) -> Person | None:
     return _person(entity) if entity is not None else None
 
 
-def list_persons(part: str, start: str | None, top: int) -> list[Person]:
+def page(part: str, prefix: str, start: str | None, top: int, select: list[str] | None = None) -> list[dict]:
+    """Rows of one kind (their RowKeys share `prefix`) with ids after `start`, in id order, at most `top`."""
     rows = table(TABLE).query_entities(
         "PartitionKey eq @p and RowKey gt @lo and RowKey lt @hi",
-        parameters={"p": part, "lo": PERSON + (start or ""), "hi": PERSON + _END},
-        results_per_page=min(top, 1000),
+        parameters={"p": part, "lo": prefix + (start or ""), "hi": prefix + _END},
+        select=select, results_per_page=min(top, 1000),
     )
     out = []
     for entity in rows:
-        out.append(_person(entity))
+        out.append(entity)
         if len(out) >= top:
             break
     return out
+
+
+def list_persons(part: str, start: str | None, top: int) -> list[Person]:
+    return [_person(e) for e in page(part, PERSON, start, top)]
 
 
 def update_person(part: str, person_id: str, name: str | None, user_data: str | None) -> bool:
@@ -262,18 +267,7 @@ def get_face(part: str, face_id: str, person_id: str | None = None) -> Face | No
 
 
 def list_faces(part: str, start: str | None, top: int) -> list[Face]:
-    rows = table(TABLE).query_entities(
-        "PartitionKey eq @p and RowKey gt @lo and RowKey lt @hi",
-        parameters={"p": part, "lo": FACE + (start or ""), "hi": FACE + _END},
-        select=["RowKey", "PersonId", "UserData"],
-        results_per_page=min(top, 1000),
-    )
-    out = []
-    for entity in rows:
-        out.append(_face(entity))
-        if len(out) >= top:
-            break
-    return out
+    return [_face(e) for e in page(part, FACE, start, top, select=["RowKey", "PersonId", "UserData"])]
 
 
 def update_face(part: str, face_id: str, user_data: str | None, person_id: str | None = None) -> bool:

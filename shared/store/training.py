@@ -5,11 +5,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from azure.core import MatchConditions
-from azure.core.exceptions import ResourceModifiedError, ResourceNotFoundError
+from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
 from .clients import table
+from .guarded import update_row
 
 TABLE = "training"
 NOT_STARTED, RUNNING, SUCCEEDED, FAILED = "notStarted", "running", "succeeded", "failed"
@@ -70,25 +70,15 @@ def request(kind: str, collection_id: str) -> str:
 
 def transition(kind: str, collection_id: str, training_id: str, status: str, **fields) -> bool:
     """Move the named training to `status`; False if a newer request replaced it meanwhile."""
-    client = table(TABLE)
-    for _ in range(10):
-        try:
-            entity = client.get_entity(kind, collection_id)
-        except ResourceNotFoundError:
-            return False
+    def change(entity: dict) -> bool:
         if entity["TrainingId"] != training_id:
             return False
         entity["Status"] = status
         entity["LastActionDateTime"] = datetime.now(timezone.utc)
         entity.update(fields)
-        try:
-            client.update_entity(
-                entity, mode=UpdateMode.REPLACE, etag=entity.metadata["etag"], match_condition=MatchConditions.IfNotModified
-            )
-            return True
-        except ResourceModifiedError:
-            continue
-    return False
+        return True
+
+    return update_row(table(TABLE), kind, collection_id, change)
 
 
 def remove(kind: str, collection_id: str) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import base64
-import uuid
 from datetime import datetime, timedelta, timezone
 
 import pytest
