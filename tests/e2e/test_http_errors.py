@@ -53,6 +53,10 @@ def test_unknown_version_and_route(http, dad):
         ({"returnFaceAttributes": "emotion"}, 403, "UnsupportedFeature"),
         ({"returnFaceAttributes": "gender,headPose"}, 403, "UnsupportedFeature"),
         ({"returnFaceAttributes": "headPose,sparkle"}, 400, "BadArgument"),
+        ({"returnFaceAttributes": "glasses"}, 400, "BadArgument"),
+        ({"returnFaceAttributes": "occlusion"}, 400, "BadArgument"),
+        ({"returnFaceAttributes": "accessories"}, 400, "BadArgument"),
+        ({"returnFaceAttributes": "mask", "detectionModel": "detection_03"}, 400, "BadArgument"),
         ({"returnFaceAttributes": "qualityForRecognition", "recognitionModel": "recognition_02"}, 400, "BadArgument"),
         ({"detectionModel": "detection_02", "returnFaceLandmarks": "true"}, 400, "BadArgument"),
         ({"detectionModel": "detection_02", "returnFaceAttributes": "headPose"}, 400, "BadArgument"),
@@ -65,6 +69,9 @@ def test_unknown_version_and_route(http, dad):
 def test_detect_parameter_errors(http, dad, params, status, code):
     r = http.detect(dad, **params)
     assert r.status_code == status and error_code(r) == code
+    attribute = params.get("returnFaceAttributes", "").split(",")[-1]
+    if attribute in ("glasses", "occlusion", "accessories", "mask"):
+        assert attribute in r.json()["error"]["message"]  # the refusal names what it cannot answer
 
 
 def test_detect_image_errors(http):

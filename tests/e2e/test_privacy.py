@@ -303,3 +303,16 @@ def test_reenrollment_recomputes_from_kept_photos_and_lists_the_rest(admin, samp
 
     after = admin.post(f"{V}/identify", json={"faceIds": [probe], "largePersonGroupId": gid}).json()
     assert after[0]["candidates"] and after[0]["candidates"][0]["personId"] == dad
+
+
+def test_the_timer_function_runs_the_same_sweep(admin, samples, privacy_service, azurite):
+    faces_table = TableServiceClient.from_connection_string(azurite.connection_string).get_table_client(
+        privacy_service.env["FACE_TABLE_PREFIX"] + "faces")
+    stale = admin.detect((samples / "Family1-Mom2.jpg").read_bytes()).json()[0]["faceId"]
+    entity = faces_table.get_entity(stale[:8], stale)
+    entity["ExpiresAt"] = datetime.now(timezone.utc) - timedelta(seconds=1)
+    faces_table.update_entity(entity)
+    # the local host's admin endpoint fires a timer function once, as the schedule would
+    r = requests.post(privacy_service.base_url + "/admin/functions/retention_sweep", json={"input": ""}, timeout=60)
+    assert r.status_code == 202
+    assert not list(faces_table.query_entities("RowKey eq @f", parameters={"f": stale}))
