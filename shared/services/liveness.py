@@ -235,11 +235,14 @@ def _analyse_frame(data: bytes) -> tuple[pipeline.FaceAnalysis | None, float, np
 
 
 def _follows_challenge(yaws: list[float], challenge: str) -> bool:
-    """Starts facing the camera, then turns the asked way. Image-left turns give negative yaw."""
+    """Starts facing the camera, then turns the way asked. Challenges speak to the person: in an
+    unmirrored camera frame, turning to one's own left points the face to the image's right,
+    which the pose model reports as positive yaw."""
     if len(yaws) < 2 or abs(yaws[0]) > FRONTAL_DEGREES:
         return False
-    turned = min(yaws[1:]) if challenge == "turnLeft" else max(yaws[1:])
-    return (challenge == "turnLeft" and turned <= -TURN_DEGREES) or (challenge == "turnRight" and turned >= TURN_DEGREES)
+    if challenge == "turnLeft":
+        return max(yaws[1:]) >= TURN_DEGREES
+    return min(yaws[1:]) <= -TURN_DEGREES
 
 
 def submit_attempt(row: dict, frames: list[bytes], client_request_id: str | None, request_meta: dict) -> dict:
