@@ -79,3 +79,9 @@ def quality_for_recognition(box: FaceBox, blur_: dict, exposure_: dict, pose: di
     if size >= 100 and blur_["blurLevel"] == "low" and turned <= 20:
         return "high"
     return "medium"
+
+
+def mask() -> dict:
+    """No model in the pack detects masks, so the answer is Azure's explicit "uncertain";
+    noseAndMouthCovered is required by the schema and carries no information then."""
+    return {"type": "uncertain", "noseAndMouthCovered": False}

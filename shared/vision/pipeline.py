@@ -18,7 +18,7 @@ __all__ = [
     "similarity", "confidence_from_similarity",
 ]
 
-SUPPORTED_ATTRIBUTES = frozenset({"headPose", "blur", "exposure", "noise", "qualityForRecognition"})
+SUPPORTED_ATTRIBUTES = frozenset({"headPose", "blur", "exposure", "noise", "qualityForRecognition", "mask"})
 _NEEDS_ALIGNMENT = frozenset({"blur", "exposure", "noise", "qualityForRecognition"})
 
 
@@ -60,6 +60,8 @@ def analyze(
                     found["noise"] = attrs.noise(aligned)
                 if "qualityForRecognition" in attributes:
                     found["qualityForRecognition"] = attrs.quality_for_recognition(box, blur, exposure, pose)
+            if "mask" in attributes:
+                found["mask"] = attrs.mask()
         results.append(FaceAnalysis(
             box=box,
             landmarks68=points if want_landmarks else None,

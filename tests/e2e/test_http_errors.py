@@ -56,7 +56,6 @@ def test_unknown_version_and_route(http, dad):
         ({"returnFaceAttributes": "glasses"}, 400, "BadArgument"),
         ({"returnFaceAttributes": "occlusion"}, 400, "BadArgument"),
         ({"returnFaceAttributes": "accessories"}, 400, "BadArgument"),
-        ({"returnFaceAttributes": "mask", "detectionModel": "detection_03"}, 400, "BadArgument"),
         ({"returnFaceAttributes": "qualityForRecognition", "recognitionModel": "recognition_02"}, 400, "BadArgument"),
         ({"detectionModel": "detection_02", "returnFaceLandmarks": "true"}, 400, "BadArgument"),
         ({"detectionModel": "detection_02", "returnFaceAttributes": "headPose"}, 400, "BadArgument"),
@@ -70,7 +69,7 @@ def test_detect_parameter_errors(http, dad, params, status, code):
     r = http.detect(dad, **params)
     assert r.status_code == status and error_code(r) == code
     attribute = params.get("returnFaceAttributes", "").split(",")[-1]
-    if attribute in ("glasses", "occlusion", "accessories", "mask"):
+    if attribute in ("glasses", "occlusion", "accessories"):
         assert attribute in r.json()["error"]["message"]  # the refusal names what it cannot answer
 
 
@@ -164,3 +163,9 @@ def test_group_errors(http, face_ids):
     ok = http.post("/face/v1.2/group", json={"faceIds": [dad4, mom4]})
     assert ok.status_code == 200
     assert ok.json() == {"groups": [], "messyGroup": [dad4, mom4]}
+
+
+def test_mask_is_explicitly_uncertain(http, dad):
+    r = http.detect(dad, detectionModel="detection_03", returnFaceAttributes="mask,headPose")
+    assert r.status_code == 200
+    assert r.json()[0]["faceAttributes"]["mask"]["type"] == "uncertain"
