@@ -4,6 +4,7 @@ from __future__ import annotations
 import http
 import json
 import logging
+import re
 import socket
 import threading
 import time
@@ -18,6 +19,7 @@ from .routes import Router
 
 log = logging.getLogger("devhost")
 access_log = logging.getLogger("devhost.access")
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 DEFAULT_MAX_BODY_BYTES = 8 * 1024 * 1024
 KEEP_ALIVE_IDLE_SECONDS = 120
@@ -229,7 +231,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._write(resp)
         except OSError:
             self.close_connection = True
-        access_log.info("%s %s %d %.1fms", method, path, resp.status, (time.perf_counter() - started) * 1000)
+        # personIds and faceIds in paths are secrets tied to a person: never at INFO
+        access_log.info("%s %s %d %.1fms", method, _UUID.sub("{id}", path), resp.status,
+                        (time.perf_counter() - started) * 1000)
 
     def _respond(self, method: str, path: str, query: str) -> _Response:
         try:
