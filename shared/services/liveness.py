@@ -248,11 +248,9 @@ def _follows_challenge(yaws: list[float], challenge: str) -> bool:
 def submit_attempt(row: dict, frames: list[bytes], client_request_id: str | None, request_meta: dict) -> dict:
     started = time.monotonic()
     session_id = row["RowKey"]
-    attempt_id = int(row.get("AttemptCount", 0)) + 1
-    if attempt_id > MAX_ATTEMPTS:
+    attempt_id = store.claim_attempt(session_id, MAX_ATTEMPTS, _now())
+    if attempt_id is None:
         raise _err("TooManyAttempts", f"A session allows {MAX_ATTEMPTS} attempts.", 403)
-    store.update(session_id, AttemptCount=attempt_id, Status="Running",
-                 SessionStartedAt=row.get("SessionStartedAt") or _now())
 
     analysed = [_analyse_frame(f) for f in frames]
     faces = [a[0] for a in analysed]

@@ -8,6 +8,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import UpdateMode
 
 from .clients import container, table
+from .guarded import update_row
 
 SESSIONS, ATTEMPTS = "livenesssessions", "livenessattempts"
 PARTITION = "session"
@@ -27,6 +28,24 @@ def get(session_id: str) -> dict | None:
 
 def update(session_id: str, **fields) -> None:
     table(SESSIONS).update_entity({"PartitionKey": PARTITION, "RowKey": session_id, **fields}, mode=UpdateMode.MERGE)
+
+
+def claim_attempt(session_id: str, limit: int, started: datetime) -> int | None:
+    """Take the next attempt number, or None when `limit` are used. ETag-guarded, so two devices
+    racing with one token cannot both get the last attempt."""
+    claimed: list[int] = []
+
+    def change(row: dict) -> bool:
+        number = int(row.get("AttemptCount", 0)) + 1
+        if number > limit:
+            return False
+        row["AttemptCount"] = number
+        row["Status"] = "Running"
+        row.setdefault("SessionStartedAt", started)
+        claimed[:] = [number]
+        return True
+
+    return claimed[0] if update_row(table(SESSIONS), PARTITION, session_id, change) else None
 
 
 def list_page(kind: str, start: str | None, top: int) -> list[dict]:

@@ -201,3 +201,12 @@ def test_with_verify_attempt_compares_with_the_verify_image(http, service, sampl
         "verifyImage": ("x.jpg", b"not an image" * 200, "application/octet-stream"),
     })
     assert r.status_code == 400 and error_code(r) == "InvalidImage"
+
+
+def test_racing_devices_cannot_exceed_the_attempt_limit(http, service, frames):
+    from concurrent.futures import ThreadPoolExecutor
+
+    session = _ga_session(http)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        codes = sorted(pool.map(lambda _: _device(service, session["authToken"], [frames["T1"]]).status_code, range(6)))
+    assert codes == [200, 200, 200, 403, 403, 403]
