@@ -20,6 +20,7 @@ from azure.core.exceptions import ResourceNotFoundError
 from azure.data.tables import TableTransactionError, UpdateMode
 
 from .clients import table
+from .guarded import update_row
 
 TABLE = "members"
 COUNTS = "~counts"
@@ -173,22 +174,14 @@ def list_persons(part: str, start: str | None, top: int) -> list[Person]:
 
 
 def update_person(part: str, person_id: str, name: str | None, user_data: str | None) -> bool:
-    found = True
-
-    def build():
-        nonlocal found
-        entity = _get(part, PERSON + person_id)
-        if entity is None:
-            found = False
-            return None
+    def change(entity: dict) -> bool:
         if name is not None:
             entity["Name"] = name
         if user_data is not None:
             entity["UserData"] = user_data
-        return [_guarded("update", entity, entity.metadata["etag"])]
+        return True
 
-    _transact(build)
-    return found
+    return update_row(table(TABLE), part, PERSON + person_id, change)
 
 
 def delete_person(part: str, person_id: str) -> bool:
