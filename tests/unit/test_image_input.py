@@ -169,3 +169,25 @@ def test_only_http_urls(url):
     with pytest.raises(ApiError) as err:
         _fetch(url)
     assert err.value.code == "InvalidURL"
+
+
+def test_the_connection_goes_to_the_address_that_was_checked(image_server, monkeypatch):
+    """DNS rebinding: a name that resolves to a public address when checked and to a private one
+    later must still be fetched from the checked address, never the later one."""
+    import socket
+
+    from shared.imaging import fetch
+
+    port = int(image_server.rsplit(":", 1)[1])
+    answers = iter([("127.0.0.1",), ("10.255.255.1",)])
+    real = socket.getaddrinfo
+
+    def rebinding(host, *args, **kwargs):
+        if host == "images.example":
+            (address,) = next(answers)
+            return [(socket.AF_INET, socket.SOCK_STREAM, 6, "", (address, port))]
+        return real(host, *args, **kwargs)
+
+    monkeypatch.setattr(fetch.socket, "getaddrinfo", rebinding)
+    # allowed here only so that the first (loopback) answer passes; the point is the second is never used
+    assert fetch.fetch_image(f"http://images.example:{port}/img.jpg", allow_private=True, timeout=5, max_redirects=0) == JPEG
