@@ -50,7 +50,7 @@ def _lists_kind(request: ApiRequest) -> tuple[CollectionKind, str]:
     return kind, cid
 
 
-def _check_update(kind: CollectionKind, body: UpdateBody) -> None:
+def _check_update(body: UpdateBody) -> None:
     if body.name is None and body.user_data is None:
         raise bad_argument("Both 'name' and 'userData' are empty.")
 
@@ -67,7 +67,7 @@ def handle_collection(request: ApiRequest) -> ApiResponse:
         return ApiResponse.json(svc.describe(kind, cid, query_bool(request, "returnRecognitionModel", False)))
     if request.method == "PATCH":
         body = parse_body(request, UpdateBody)
-        _check_update(kind, body)
+        _check_update(body)
         svc.update(kind, cid, body.name, body.user_data)
         return ApiResponse.empty()
     if request.method == "DELETE":
@@ -120,7 +120,7 @@ def handle_person(request: ApiRequest) -> ApiResponse:
         return ApiResponse.json(svc.get_person(kind, cid, person_id))
     if request.method == "PATCH":
         body = parse_body(request, UpdateBody)
-        _check_update(kind, body)
+        _check_update(body)
         svc.update_person(kind, cid, person_id, body.name, body.user_data)
         return ApiResponse.empty()
     if request.method == "DELETE":
