@@ -40,6 +40,11 @@ class FaceUserDataBody(_Body):
     user_data: str | None = Field(None, alias="userData", max_length=FACE_USER_DATA_MAX)
 
 
+def require_change(body: UpdateBody) -> None:
+    if body.name is None and body.user_data is None:
+        raise bad_argument("Both 'name' and 'userData' are empty.")
+
+
 def collection_id(value: str, field: str) -> str:
     if not ID_PATTERN.match(value or ""):
         raise bad_argument(f"Invalid {field}: use 1 to 64 characters from a-z, 0-9, '-' and '_'.")

@@ -11,6 +11,7 @@ from ..settings import get_settings
 from .collection_bodies import (
     CreateCollectionBody,
     quality_override,
+    require_change,
     FaceUserDataBody,
     PersonBody,
     UpdateBody,
@@ -50,11 +51,6 @@ def _lists_kind(request: ApiRequest) -> tuple[CollectionKind, str]:
     return kind, cid
 
 
-def _check_update(body: UpdateBody) -> None:
-    if body.name is None and body.user_data is None:
-        raise bad_argument("Both 'name' and 'userData' are empty.")
-
-
 def handle_collection(request: ApiRequest) -> ApiResponse:
     kind, cid = _target(request)
     if request.method == "PUT":
@@ -67,7 +63,7 @@ def handle_collection(request: ApiRequest) -> ApiResponse:
         return ApiResponse.json(svc.describe(kind, cid, query_bool(request, "returnRecognitionModel", False)))
     if request.method == "PATCH":
         body = parse_body(request, UpdateBody)
-        _check_update(body)
+        require_change(body)
         svc.update(kind, cid, body.name, body.user_data)
         return ApiResponse.empty()
     if request.method == "DELETE":
@@ -120,7 +116,7 @@ def handle_person(request: ApiRequest) -> ApiResponse:
         return ApiResponse.json(svc.get_person(kind, cid, person_id))
     if request.method == "PATCH":
         body = parse_body(request, UpdateBody)
-        _check_update(body)
+        require_change(body)
         svc.update_person(kind, cid, person_id, body.name, body.user_data)
         return ApiResponse.empty()
     if request.method == "DELETE":

@@ -17,6 +17,7 @@ from .collection_bodies import (
     face_user_data,
     paging,
     quality_override,
+    require_change,
     target_face,
     uuid_id,
 )
@@ -68,8 +69,7 @@ def handle_person(request: ApiRequest) -> ApiResponse:
         return ApiResponse.json(svc.get_person(person_id))
     if request.method == "PATCH":
         body = parse_body(request, UpdateBody)
-        if body.name is None and body.user_data is None:
-            raise bad_argument("Both 'name' and 'userData' are empty.")
+        require_change(body)
         svc.update_person(person_id, body.name, body.user_data)
         return ApiResponse.empty()
     return _accepted(request, svc.delete_person(person_id, RECOGNITION_MODELS))
