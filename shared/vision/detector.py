@@ -2,23 +2,30 @@
 
 The file's input is fixed at 1x3x240x320 and its graph ends in a box decoder whose priors are
 constants for that size. Shrinking a 1920x1080 photo to 320x240 turns a 40-pixel face into 7
-pixels, far below what the detector finds (measured on the group photos in ../shared/testdata:
-recall 41-49 % for 10-pixel faces, 90-93 % at 16, 100 % from 18). So the graph is loaded with a
-free input size and without its decoder (an edit of the ONNX bytes in memory, after the sha256
-check; see `free_input_size`), the priors are made here for each canvas, and each image gets:
+pixels, far below what the detector finds (measured on the group photos in ../shared/testdata,
+detector box height in model pixels: recall 41-49 % at 10 px, 90-93 % at 16, 100 % from 18).
+So the graph is loaded with a free input size and without its decoder (an edit of the ONNX bytes
+in memory, after the sha256 check; see `free_input_size`), the priors are made here for each
+canvas, and each image gets:
 
-1. a pass over the whole image scaled into 320x240 (large faces, as the pack's JavaScript does);
-2. when Azure's smallest face (36 px up to 1080p, proportionally more above) would come out
-   smaller than FINE_FACE_PX in pass 1, one more pass over the image scaled so that it is
-   FINE_FACE_PX (e.g. 960x544 for 1080p, 512x352 for a 1000x667 photo).
+1. a "whole" pass over the image scaled into 320x240 (as the pack's JavaScript does), padded
+   only to a multiple of 8 (no letterbox to 4:3): every face from WHOLE_RELIABLE_PX up;
+2. when Azure's smallest face (36 px up to 1080p, proportionally more above) would measure less
+   than WHOLE_RELIABLE_PX there, a "fine" pass over the image scaled so that it measures
+   FINE_FACE_PX (1920x1080 -> 1184x672 canvas, 1000x667 -> 640x416). It contributes only the
+   faces too small for the whole pass (see detect_boxes).
 
-Boxes from both passes are merged by non-maximum suppression. One pass over a large canvas
-finds the same faces as 320x240 tiles of it (measured), without faces cut at tile edges, in
-about half the time (0.9 ms for 320x240, 4.5 ms for 960x544 on 2 cores).
+Pasted into a 1920x1080 canvas, the faces of the sample portraits at 36 / 40 px (rectangle side)
+are found 97 % / 97 % of the time with FINE_FACE_PX = 22 (69 / 84 % at 18), and every face of
+the group photos scaled to 36 px. One pass over a large canvas finds the same faces as 320x240
+tiles of it (measured), without faces cut at tile edges, in about half the time.
 
 Planes are fed in RGB order. The pack's JavaScript feeds B,G,R (its cvtColor(BGR2RGB) runs on
-an RGBA image), but RGB finds more small faces (12 px: 66 vs 63 %, 14 px: 83 vs 76 %) and the
-upstream RFB-320 was trained on RGB.
+an RGBA image), but RGB finds more small faces (12 px: 66 vs 63 %, 14 px: 83 vs 76 %), and the
+upstream RFB-320 (Linzaer's Ultra-Light-Fast-Generic-Face-Detector) was trained on RGB.
+
+The decoded boxes are made square on their height about their centre (as the JS does), then
+scaled by AZURE_BOX_SCALE to look like Azure's brow-to-chin rectangles, and clipped to the image.
 """
 from __future__ import annotations
 
@@ -35,13 +42,13 @@ from .sessions import run
 NATIVE_W, NATIVE_H = 320, 240
 SCORE_THRESHOLD = 0.7        # the JS uses 0.65; small faces keep 95-100 % recall at 0.7 from 18 px
 CANDIDATE_THRESHOLD = 0.6    # whole-pass boxes this good can confirm a fine-pass face
-CONFIRM_PX = 18.0            # a fine-pass face this large in the whole pass must be confirmed by it
+WHOLE_RELIABLE_PX = 18.0     # faces this large in the whole pass are all found there (recall 100 % from 18 px)
 FINE_MAX_PX = 200.0          # larger fine-pass boxes are partial faces (the largest anchor is 256 px)
 CONFIRM_IOU = 0.5
 NMS_IOU = 0.4
 SMALLEST_FACE = 36.0         # Azure's minimum face, in image pixels, for images up to 1920x1080
 FINE_FACE_PX = 22.0         # what that face measures in the fine pass (see the module docstring)
-CANVAS_MULTIPLE = 32         # canvases are padded to a multiple of the network's largest stride but one
+CANVAS_MULTIPLE = 8          # canvases are padded to a multiple of the finest stride (any size works: every stride-2 conv is k3 p1)
 # Azure's rectangles are square and run from the brows to the chin. The detector's box, made square
 # on its height as in the pack's JS, runs from the hairline to below the chin; scaled by this factor
 # about its centre it puts the eyes at ~0.28 and the mouth at ~0.74 of the height, as in Azure's
@@ -269,7 +276,8 @@ def smallest_face(width: int, height: int) -> float:
 def pass_scales(width: int, height: int) -> list[float]:
     whole = min(NATIVE_W / width, NATIVE_H / height)
     fine = min(1.0, FINE_FACE_PX / smallest_face(width, height))
-    return [whole, fine] if fine > whole * 1.15 else [whole]
+    needed = smallest_face(width, height) * whole < WHOLE_RELIABLE_PX and fine > whole
+    return [whole, fine] if needed else [whole]
 
 
 def _overlaps(box: np.ndarray, others: np.ndarray) -> bool:
@@ -286,10 +294,13 @@ def _overlaps(box: np.ndarray, others: np.ndarray) -> bool:
 def detect_boxes(image_bgr: np.ndarray, max_faces: int = 100) -> list[FaceBox]:
     """Faces in image pixels, largest first, at most `max_faces`.
 
-    The fine pass sees textures at a scale where the whole pass sees faces: a shirt collar or a
-    gap between two people scored 0.8 and 0.92 there (detection1.jpg, two_people.jpg). So a
-    fine-pass face that would measure CONFIRM_PX or more in the whole pass (where recall is
-    complete from 18 px) is kept only if the whole pass has a candidate on it too."""
+    The fine pass sees textures at a scale where the whole pass sees faces: a shirt collar, a gap
+    between two people, a shoulder scored 0.8-0.92 there (detection1.jpg, two_people.jpg,
+    obama3.jpg), and faces larger than its anchors come out in parts. So a fine-pass box is kept
+    only if it is at most FINE_MAX_PX in the fine canvas and either too small for the whole pass
+    (< WHOLE_RELIABLE_PX there) or seen by the whole pass only as a candidate below the score
+    threshold; a face the whole pass found is represented by the whole pass's box.
+    """
     height, width = image_bgr.shape[:2]
     if max_faces <= 0 or height < 2 or width < 2:
         return []
@@ -308,7 +319,7 @@ def detect_boxes(image_bgr: np.ndarray, max_faces: int = 100) -> list[FaceBox]:
         passes.append((scale, boxes / np.array([sx, sy, sx, sy], np.float32), scores))
         if factor < 1:  # the next, smaller pass shrinks this copy rather than the original
             source, source_scale = scaled, scale
-    whole_boxes = next(b for s, b, _ in passes if s == whole_scale)
+    whole_boxes, whole_scores = next((b, c) for s, b, c in passes if s == whole_scale)
     kept_boxes, kept_scores = [], []
     for scale, boxes, scores in passes:
         for box, score in zip(boxes, scores):
@@ -318,8 +329,11 @@ def detect_boxes(image_bgr: np.ndarray, max_faces: int = 100) -> list[FaceBox]:
                 side = box[3] - box[1]
                 if side * scale > FINE_MAX_PX:
                     continue
-                if side * whole_scale >= CONFIRM_PX and not _overlaps(box, whole_boxes):
-                    continue
+                if side * whole_scale >= WHOLE_RELIABLE_PX:
+                    # a face the whole pass can see: its box stands for it; the fine box is kept
+                    # only when the whole pass saw it just below the threshold
+                    if _overlaps(box, whole_boxes[whole_scores >= SCORE_THRESHOLD]) or not _overlaps(box, whole_boxes):
+                        continue
             kept_boxes.append(box)
             kept_scores.append(score)
     if not kept_boxes:
