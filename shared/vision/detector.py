@@ -268,6 +268,20 @@ def _nms(boxes: np.ndarray, scores: np.ndarray) -> list[int]:
     return keep
 
 
+def as_bgr(image: np.ndarray) -> np.ndarray:
+    """The pipeline's input: uint8 HxWx3 BGR. Grey and BGRA images are converted; anything else is refused."""
+    image = np.asarray(image)
+    if image.dtype != np.uint8:
+        raise ValueError(f"expected a uint8 image, got {image.dtype}")
+    if image.ndim == 2:
+        return cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    if image.ndim == 3 and image.shape[2] == 4:
+        return cv2.cvtColor(image, cv2.COLOR_BGRA2BGR)
+    if image.ndim == 3 and image.shape[2] == 3:
+        return image
+    raise ValueError(f"expected an HxWx3 BGR image, got shape {image.shape}")
+
+
 def smallest_face(width: int, height: int) -> float:
     """Azure's minimum detectable face for an image of this size: 36 px up to 1920x1080, more above."""
     return SMALLEST_FACE * max(1.0, width / 1920, height / 1080)
@@ -301,6 +315,7 @@ def detect_boxes(image_bgr: np.ndarray, max_faces: int = 100) -> list[FaceBox]:
     (< WHOLE_RELIABLE_PX there) or seen by the whole pass only as a candidate below the score
     threshold; a face the whole pass found is represented by the whole pass's box.
     """
+    image_bgr = as_bgr(image_bgr)
     height, width = image_bgr.shape[:2]
     if max_faces <= 0 or height < 2 or width < 2:
         return []
@@ -311,7 +326,8 @@ def detect_boxes(image_bgr: np.ndarray, max_faces: int = 100) -> list[FaceBox]:
         factor = scale / source_scale
         if abs(factor - 1.0) > 1e-3:
             size = (max(1, round(width * scale)), max(1, round(height * scale)))
-            scaled = cv2.resize(source, size, interpolation=cv2.INTER_AREA if factor < 1 else cv2.INTER_LINEAR)
+            # area averaging where it matters (strong shrinking); bilinear is 10x faster above 1/2
+            scaled = cv2.resize(source, size, interpolation=cv2.INTER_AREA if factor < 0.5 else cv2.INTER_LINEAR)
         else:
             scaled = source
         boxes, scores = _canvas_pass(scaled)

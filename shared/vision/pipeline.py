@@ -13,7 +13,7 @@ import numpy as np
 from . import attributes as attrs
 from .align import aligned_face
 from .calibration import confidence_from_similarity, similarity
-from .detector import FaceBox, detect_boxes
+from .detector import FaceBox, as_bgr, detect_boxes
 from .embedder import embed
 from .landmarks import azure_landmarks, five_points, landmarks68
 
@@ -69,6 +69,7 @@ def analyze(
     if unknown:
         raise ValueError(f"unsupported attributes: {sorted(unknown)}")
     wanted = frozenset(attributes)
+    image_bgr = as_bgr(image_bgr)
     need_points = want_landmarks or want_embedding or bool(wanted - {"mask"})
     need_aligned = want_embedding or bool(wanted & _MEASURED_ON_ALIGNED)
     results = []
