@@ -44,11 +44,11 @@ SCORE_THRESHOLD = 0.7        # the JS uses 0.65; small faces keep 95-100 % recal
 CANDIDATE_THRESHOLD = 0.6    # whole-pass boxes this good can confirm a fine-pass face
 WHOLE_RELIABLE_PX = 18.0     # faces this large in the whole pass are all found there (recall 100 % from 18 px)
 FINE_MAX_PX = 200.0          # larger fine-pass boxes are partial faces (the largest anchor is 256 px)
-CONFIRM_IOU = 0.5
+CONFIRM_IOU = 0.5            # overlap for a whole-pass box to stand for a fine-pass one
 NMS_IOU = 0.4
 SMALLEST_FACE = 36.0         # Azure's minimum face, in image pixels, for images up to 1920x1080
-FINE_FACE_PX = 22.0         # what that face measures in the fine pass (see the module docstring)
-CANVAS_MULTIPLE = 8          # canvases are padded to a multiple of the finest stride (any size works: every stride-2 conv is k3 p1)
+FINE_FACE_PX = 22.0          # what that face measures in the fine pass (see the module docstring)
+CANVAS_MULTIPLE = 8          # canvas padding; any size works (every stride-2 conv is 3x3, pad 1: ceil(n / stride))
 # Azure's rectangles are square and run from the brows to the chin. The detector's box, made square
 # on its height as in the pack's JS, runs from the hairline to below the chin; scaled by this factor
 # about its centre it puts the eyes at ~0.28 and the mouth at ~0.74 of the height, as in Azure's
